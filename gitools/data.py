@@ -159,14 +159,13 @@ MANIFEST_COLUMNS = dict(
 
 # %% ../nbs/01_data.ipynb #c023
 def _walk(root:Path):
-    "Image files under `root` as `(path, folders, bytes, mtime)`, folders being the path parts between `root`'s parent and the file."
+    "Image files under `root` as `(path, folders, bytes, mtime)`, folders being the names of all folders above the file."
     out, stack = [], [root]
-    base = len(root.parent.parts)
     while stack:
         d = stack.pop()
         try: entries = list(os.scandir(d))
         except OSError as e: warnings.warn(f"{d}: cannot list folder ({e.strerror}); skipped"); continue
-        folders = Path(d).parts[base:]
+        folders = Path(d).parts[1:]
         for e in entries:
             if e.name.startswith('.'): continue
             if e.is_dir(follow_symlinks=True): stack.append(e.path)
