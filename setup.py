@@ -21,5 +21,5 @@ setup(
     install_requires=listed('requirements'),
     extras_require={'dev': listed('dev_requirements')},
     entry_points={'console_scripts': listed('console_scripts')},
-    classifiers=['Programming Language :: Python :: 3', 'License :: OSI Approved :: Apache Software License'],
+    classifiers=['Programming Language :: Python :: 3'],
 )

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_cli.ipynb #c002
 from __future__ import annotations
-import sys, csv, os, functools, warnings
+import sys, csv, os, json, functools, warnings
 from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse, store_true
@@ -12,10 +12,10 @@ from .core import *
 from .data import scan, unreadable, summary
 
 # %% auto #0
-__all__ = ['default_data', 'load_data', 'scan_cli', 'iter_images', 'predict_cli', 'finetune_cli']
+__all__ = ['default_data', 'load_data', 'scan_cli', 'iter_images', 'predict_cli', 'finetune_cli', 'eval_cli']
 
 # %% ../nbs/12_cli.ipynb #c004
-__all__ = ['default_data', 'load_data', 'iter_images', 'scan_cli', 'predict_cli', 'finetune_cli']
+__all__ = ['default_data', 'load_data', 'iter_images', 'scan_cli', 'predict_cli', 'finetune_cli', 'eval_cli']
 
 # %% ../nbs/12_cli.ipynb #c005
 def _friendly(name):
@@ -148,3 +148,72 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
     s = r['summary']
     print(f"forgetting (mean over generators trained before the last stage): {100 * s['forgetting'].mean():.1f} points")
     print(f"run folder: {r['out']}  (final detector: {r['final']})")
+
+# %% ../nbs/12_cli.ipynb #c013
+def _detectors_arg(spec:str) -> dict:
+    "`'a=path1,path2'` -> {'a': path1, 'path2's folder name: path2}"
+    out = {}
+    for item in as_list(spec):
+        name, _, path = item.rpartition('=')
+        out[name or Path(path).name] = path
+    return out
+
+def _summarise(out:Path, task:str):
+    "README.md of a run folder: its tables (markdown) and figures."
+    parts = [f"# gitools-eval {task}\n", f"Options: `config.json`. Per-image predictions: `preds/`.\n"]
+    parts += [f.read_text() for f in sorted((out/'tables').glob('*.md'))]
+    parts += [f"![{f.stem}](figures/{f.name})" for f in sorted((out/'figures').glob('*.png'))]
+    (out/'README.md').write_text('\n\n'.join(parts) + '\n')
+
+@call_parse(pos=['task'])
+@_friendly('gitools-eval')
+def eval_cli(task:str,                     # matrix, degrade, spectrum, size or classes
+             data:str=None,                # dataset folder or CSV (default: the embedded default data)
+             out:str='runs/eval',          # run folder (rerun to resume)
+             train:str=None,               # training generators (matrix: each one; others: together). Default: all / the first
+             test:str=None,                # test generators (default: all)
+             detectors:str=None,           # saved detectors instead of training: name=path,...
+             arch:str='resnet18',          # detector to train
+             pretrained:store_true=False,  # ImageNet weights for it
+             epochs:int=3,                 # training epochs
+             lr:float=1e-3,                # learning rate
+             crop:int=64,                  # crop size
+             bs:int=32,                    # batch size
+             degradations:str=None,        # degrade: specs such as jpeg:65,blur:3,lr:112+jpeg:75 (default: the paper's six)
+             sizes:str='50,100,200',       # size: training images per label
+             k:int=10,                     # classes: number of training classes
+             n:int=200,                    # spectrum: images per generator
+             workers:int=None,             # data-loading workers
+             seed:int=0,                   # random seed
+            ):
+    "Run one of GenImage's protocols or analyses into a run folder: tables, figures, per-image predictions."
+    import gitools.protocols as P
+    tasks = ('matrix', 'degrade', 'spectrum', 'size', 'classes')
+    if task not in tasks: raise GitoolsError(f"unknown task {task!r}; choose one of {', '.join(tasks)}")
+    m, out = load_data(data), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = {k: v for k, v in locals().items() if k in ('task', 'data', 'train', 'test', 'detectors', 'arch', 'pretrained', 'epochs',
+                                                      'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'seed')}
+    (out/'config.json').write_text(json.dumps(cfg, indent=2))
+    tr = dict(arch=arch, pretrained=pretrained, epochs=epochs, lr=lr, crop=crop, num_workers=workers, seed=seed)
+    first = as_list(train)[:1] or [sorted(m.generator.unique())[0]]
+    dets = _detectors_arg(detectors) if detectors else None
+    if task == 'matrix':
+        r = P.cross_generator(m, out, train=train, test=test, detectors=dets, bs=bs, **tr)
+        print((r['matrix'] * 100).round(1).to_string())
+    elif task == 'degrade':
+        dets = dets or P.train_per_generator(m, out, as_list(train) or first, bs=bs, **tr)
+        r = P.robustness(m, out, dets, test=test or (as_list(train) or first), degradations=as_list(degradations) or None, bs=bs)
+        print((r['table'] * 100).round(1).to_string())
+    elif task == 'spectrum':
+        (out/'figures').mkdir(exist_ok=True)
+        P.plot_spectra(P.mean_spectra(m, as_list(test) or None, n=n, seed=seed), out/'figures'/'spectra.png')
+        print(f"spectra: {out/'figures'/'spectra.png'}")
+    elif task == 'size':
+        t = P.size_curve(m, out, as_list(train) or first, sizes=[int(x) for x in as_list(sizes)], test=test, bs=bs, **tr)
+        print((t * 100).round(1).to_string())
+    else:
+        t = P.class_generalization(m, out, as_list(train) or first, k=k, bs=bs, **tr)
+        print(t.to_string())
+    _summarise(out, task)
+    print(f"run folder: {out}")

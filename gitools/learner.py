@@ -5,6 +5,7 @@
 # %% ../nbs/08_learner.ipynb #c002
 from __future__ import annotations
 import warnings
+from contextlib import nullcontext
 import numpy as np, torch
 from fastcore.basics import patch
 from fastcore.meta import delegates
@@ -15,10 +16,10 @@ from .metrics import detector_metrics, best_threshold, binary_metrics
 from .detector import Detector, load_detector, is_detector_dir
 
 # %% auto #0
-__all__ = ['detector_splitter', 'set_normalization', 'detector_learner']
+__all__ = ['detector_splitter', 'set_normalization', 'detector_learner', 'train_detector']
 
 # %% ../nbs/08_learner.ipynb #c004
-__all__ = ['detector_splitter', 'set_normalization', 'detector_learner']
+__all__ = ['detector_splitter', 'set_normalization', 'detector_learner', 'train_detector']
 
 # %% ../nbs/08_learner.ipynb #c005
 def detector_splitter(model) -> list:
@@ -92,3 +93,19 @@ def to_detector(self:Learner, info:dict=None) -> Detector:
     summary = dict(start=g['start'], train_images=int(len(rows)) if rows is not None else None,
                    trained_on=sorted(rows['generator'].unique().tolist()) if rows is not None else None, **(info or {}))
     return Detector(self.model, g['arch'], g['crop'], g['mean'], g['std'], g['threshold'], g['arch_kwargs'], info=summary)
+
+# %% ../nbs/08_learner.ipynb #c009
+def train_detector(manifest, train, arch:str='resnet18', out=None, epochs:int=3, lr:float=1e-3, pretrained:bool=False,
+                   arch_kwargs:dict=None, progress:bool=False, **dls_kwargs) -> Detector:
+    "Train `arch` on generators `train` of `manifest`, calibrate its threshold on validation data, save it to `out` (if given)."
+    from gitools.loaders import genimage_dls
+    from gitools.detector import save_detector
+    dls = genimage_dls(manifest, train=train, **dls_kwargs)
+    learn = detector_learner(dls, arch, pretrained=pretrained, arch_kwargs=arch_kwargs)
+    with (learn.no_bar() if not progress else nullcontext()), learn.no_logging():
+        if pretrained or is_detector_dir(arch): learn.fine_tune(epochs, lr)
+        else: learn.fit_one_cycle(epochs, lr)
+    learn.calibrate()
+    det = learn.to_detector(info=dict(epochs=epochs, lr=lr))
+    if out is not None: save_detector(det, out)
+    return det
