@@ -128,6 +128,8 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
                  crop:int=64,                # crop size
                  bs:int=32,                  # batch size
                  jpeg_fakes:int=None,        # bias control: JPEG-compress fakes at this quality
+                 augment:str='flip',         # training augmentations: flip, dihedral, cnnspot (comma-separated) or none
+                 loss_weights:store_true=False, # weight the loss by inverse label frequency
                  n_per_generator:int=None,   # cap training images per generator and label
                  eval_generators:str=None,   # generators to evaluate after each stage (default: all)
                  seed:int=0,                 # random seed
@@ -141,7 +143,10 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
     r = finetune(m, out, resume=resume, stages=stages, start=arch, pretrained=pretrained, order=order, replay=replay,
                  replay_max=replay_max, head_epochs=head_epochs, epochs=epochs, unfreeze=[int(x) for x in as_list(unfreeze)],
                  lr=lr, lr_ratio=lr_ratio, wd=wd, drop=drop, patience=patience, crop=crop, bs=bs, jpeg_fakes=jpeg_fakes,
+                 augment=augment, loss_weights=loss_weights,
                  n_per_generator=n_per_generator, eval_generators=as_list(eval_generators) or None, seed=seed, num_workers=workers)
+    from fastai.torch_core import rank_distrib
+    if rank_distrib(): return            # under `accelerate launch`, the first process reports
     mat = (r['matrix'] * 100).round(1)
     mat['avg'] = mat.mean(1).round(1)
     print(f"\naccuracy (%) on each generator after each stage:\n{mat.to_string()}\n")

@@ -10,7 +10,7 @@ from fastai.vision.all import (DataBlock, TransformBlock, CategoryBlock, ColRead
                                PILImage, DataLoaders, defaults)
 from .core import *
 from .data import select, filter_reals, sample
-from .transforms import jpeg, trace_safe_augs
+from .transforms import jpeg, augmentations
 
 # %% auto #0
 __all__ = ['LABELS', 'ReadImage', 'training_rows', 'genimage_dls']
@@ -50,7 +50,7 @@ def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
                  jpeg_fakes:int=None, jpeg_reals:int=None,  # JPEG-compress fakes / reals at this quality when loading
                  real_quality:float=None, real_min_size:int=None, real_max_size:int=None,  # keep reals of this quality / size window
                  balance:bool=False, n_per_generator:int=None,  # sampling per generator and label
-                 augs:list=None,            # item augmentations for training (default: `trace_safe_augs()`)
+                 augs='flip',               # training item augmentations: names for `augmentations`, or transforms
                  extra_rows:pd.DataFrame=None,  # more training rows (e.g. a replay buffer), used as given
                  **kwargs) -> DataLoaders:
     "fastai `DataLoaders` of real/fake crops from manifest `df`."
@@ -68,7 +68,7 @@ def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
     items = pd.concat([tr.assign(is_valid=False), va.assign(is_valid=True)], ignore_index=True)
     block = TransformBlock(type_tfms=ReadImage(jpeg_fakes, jpeg_reals), batch_tfms=IntToFloatTensor)
     dblock = DataBlock(blocks=(block, CategoryBlock(vocab=LABELS, sort=False)), get_y=ColReader('label'), splitter=ColSplitter('is_valid'),
-                       item_tfms=[RandomCrop(crop), *(trace_safe_augs() if augs is None else augs)])
+                       item_tfms=[RandomCrop(crop), *(augmentations(augs) if augs is None or isinstance(augs, str) else augs)])
     nw = min(4, defaults.cpus) if num_workers is None else num_workers
     dls = dblock.dataloaders(items, bs=bs, num_workers=nw, seed=seed, **kwargs)
     dls.crop, dls.train_rows, dls.valid_rows = crop, tr.reset_index(drop=True), va.reset_index(drop=True)

@@ -10,20 +10,25 @@ from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.foundation import L
-from fastai.vision.all import (Callback, SaveModelCallback, EarlyStoppingCallback, CSVLogger, set_seed, rank_distrib, num_distrib)
+from fastcore.basics import patch
+from fastai.vision.all import (CrossEntropyLossFlat, Callback, SaveModelCallback, EarlyStoppingCallback, CSVLogger, set_seed, rank_distrib,
+                               num_distrib, distrib_barrier)
+import fastai.distributed  # Learner.distrib_ctx
 from .core import *
 from .data import select, get_generator, GENERATORS
-from .loaders import genimage_dls
+from .loaders import genimage_dls, LABELS
 from .learner import detector_learner
 from .detector import save_detector, load_detector, is_detector_dir
 from .models import detector_spec
 from .evaluation import evaluate_generators, plot_matrix
 
 # %% auto #0
-__all__ = ['parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'finetune']
+__all__ = ['STRATEGIES', 'parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'finetune',
+           'compare_strategies']
 
 # %% ../nbs/11_transfer.ipynb #c005
-__all__ = ['parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'finetune']
+__all__ = ['parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'finetune', 'STRATEGIES',
+           'compare_strategies']
 
 # %% ../nbs/11_transfer.ipynb #c006
 def parse_stages(stages) -> list:
@@ -61,6 +66,8 @@ class FinetuneConfig:
     crop:int = 64                    # crop size
     bs:int = 32
     jpeg_fakes:int = None            # bias control: JPEG-compress fakes at this quality
+    augment:str = 'flip'             # training augmentations: flip, dihedral, cnnspot (comma-separated) or none
+    loss_weights:bool = False        # weight the loss by inverse label frequency (instead of, or with, balanced sampling)
     eval_generators:list = None      # generators to evaluate after each stage (default: all in the data)
     seed:int = 0
     num_workers:int = None
@@ -115,9 +122,22 @@ class _EpochCheckpoint(Callback):
         _write_json(self.run/'progress.json', {**self.where, 'epoch': self.epoch})
 
 def _write_json(path:Path, obj):
+    "Write `obj` as JSON atomically (rank 0 only under distributed training)."
+    if rank_distrib(): return
     tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(obj, indent=2, default=str)); tmp.replace(path)
 
 # %% ../nbs/11_transfer.ipynb #c019
+from fastai.distributed import DistributedDL
+
+@patch
+def _broadcast(self:DistributedDL, t, rank):
+    "Broadcast `t` from `rank` to all ranks: a CUDA tensor for NCCL, a CPU tensor for gloo when there is no GPU."
+    t = torch.tensor(t, dtype=torch.long)
+    if torch.cuda.is_available(): t = t.cuda()
+    torch.distributed.broadcast(t, rank)
+    return t.cpu().tolist()
+
+# %% ../nbs/11_transfer.ipynb #c021
 def _check_inputs(cfg:FinetuneConfig, manifest:pd.DataFrame):
     "Fail at once, before any training, on anything that would fail later."
     have = set(manifest['generator'])
@@ -142,6 +162,9 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
              **kwargs) -> dict:
     "Staged fine-tuning across generators (options: `FinetuneConfig`); returns the matrix, summary and paths."
     out = Path(out)
+    if num_distrib() > 1:   # under `accelerate launch`: join the process group now, so that barriers work from the start
+        from accelerate import PartialState
+        PartialState(cpu=not torch.cuda.is_available())   # CPU-only: accelerate's multi-CPU mode (gloo)
     kwargs['stages'] = parse_stages(kwargs.get('stages') or [])
     cfg = FinetuneConfig(**kwargs)
     cfg.eval_generators = as_list(cfg.eval_generators) or sorted(manifest['generator'].unique())
@@ -156,7 +179,9 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
         if diff: raise GitoolsError(f"{out}: cannot resume with different options {diff}")
         state = json.loads(state_file.read_text())
     else: state = dict(order=None, done=[], matrix={})
-    out.mkdir(parents=True, exist_ok=True)
+    distrib_barrier()                                   # every process has checked the folder before rank 0 writes to it
+    if not rank_distrib(): out.mkdir(parents=True, exist_ok=True)
+    distrib_barrier()
     _write_json(out/'config.json', asdict(cfg))
     set_seed(cfg.seed)
     ev = dict(bs=cfg.bs, progress=False)
@@ -183,11 +208,14 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
         seen = [g for s in stages[:i + 1] for g in s]
         earlier = [g for s in stages[:i] for g in s]
         opts = dict(crop=cfg.crop, bs=cfg.bs, seed=cfg.seed + i, balance=cfg.balance, n_per_generator=cfg.n_per_generator,
-                    jpeg_fakes=cfg.jpeg_fakes, num_workers=cfg.num_workers)
+                    jpeg_fakes=cfg.jpeg_fakes, num_workers=cfg.num_workers, augs=cfg.augment)
         n_stage = len(select(manifest, stage, 'train'))
         extra = replay_rows(manifest, earlier, n_stage, cfg.replay, cfg.replay_max, cfg.seed + i)
         dls = genimage_dls(manifest, train=stage, valid=seen, extra_rows=extra, **opts)
         learn = first_learner(dls) if prev is None else detector_learner(dls, str(prev))
+        if cfg.loss_weights:
+            freq = dls.train_rows['label'].value_counts(normalize=True).reindex(LABELS).values
+            learn.loss_func = CrossEntropyLossFlat(weight=torch.tensor(0.5 / freq, dtype=torch.float32))
         phases = [('head', -1, cfg.head_epochs, cfg.lr)] + [(f'unfreeze{n}', n, cfg.epochs, slice(cfg.lr / cfg.lr_ratio, cfg.lr)) for n in cfg.unfreeze]
         pos = json.loads((out/'progress.json').read_text()) if resume and (out/'progress.json').exists() else {}
         for phase, n, epochs, lr in phases:
@@ -201,28 +229,64 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
             if start_epoch >= epochs: continue
             learn.freeze_to(n) if n else learn.unfreeze()
             cbs = [SaveModelCallback(monitor='valid_loss', fname=f'_best', with_opt=False), EarlyStoppingCallback(patience=cfg.patience),
-                   CSVLogger(fname=str(out/'history'/f"{name.replace(':', '_')}-{phase}.csv"), append=start_epoch > 0), _EpochCheckpoint(out, where)]
-            (out/'history').mkdir(exist_ok=True)
+                   _EpochCheckpoint(out, where)]
+            if not rank_distrib():
+                (out/'history').mkdir(exist_ok=True)
+                cbs.append(CSVLogger(fname=str(out/'history'/f"{name.replace(':', '_')}-{phase}.csv"), append=start_epoch > 0))
             learn.path = out; learn.model_dir = 'tmp'
             if start_epoch:
                 learn.create_opt(); learn.opt.load_state_dict({'state': ck['opt']['state'], 'hypers': L(ck['opt']['hypers'])})
-            ctx = learn.no_bar() if not progress else nullcontext()
-            with ctx: learn.fit_one_cycle(epochs, lr, wd=cfg.wd, cbs=cbs, start_epoch=start_epoch)
+            bar = learn.no_bar() if not progress else nullcontext()
+            cuda = torch.cuda.is_available()   # SyncBatchNorm has no CPU kernel
+            dist = learn.distrib_ctx(sync_bn=cuda, cpu=not cuda) if num_distrib() > 1 else nullcontext()
+            with bar, dist: learn.fit_one_cycle(epochs, lr, wd=cfg.wd, cbs=cbs, start_epoch=start_epoch)
             state.setdefault('phases_done', {}).setdefault(name, []).append(phase); _write_json(state_file, state)
         learn.calibrate()
         det = learn.to_detector(info=dict(stage=name, seen=seen, replayed=int(len(extra))))
-        save_detector(det, sdir)
+        if not rank_distrib(): save_detector(det, sdir)
         state['matrix'][name] = evaluate_generators(det, manifest, cfg.eval_generators, **ev)['acc'].to_dict()
         state['done'].append(name); _write_json(state_file, state)
-        for f in ('checkpoint.pt', 'progress.json'): (out/f).unlink(missing_ok=True)
+        if not rank_distrib():
+            for f in ('checkpoint.pt', 'progress.json'): (out/f).unlink(missing_ok=True)
+        distrib_barrier()                               # the stage's detector is on disk before any process loads it
         prev = sdir
+    matrix = pd.DataFrame(state['matrix']).T[cfg.eval_generators]
+    summary = transfer_summary(matrix, stages)
+    if rank_distrib(): return dict(matrix=matrix, summary=summary, stages=stages, out=out, final=out/'final')
     final = out/'final'
     if prev is not None and (not final.exists() or state.get('final') != str(prev)):
         shutil.rmtree(final, ignore_errors=True); shutil.copytree(prev, final); state['final'] = str(prev); _write_json(state_file, state)
-    matrix = pd.DataFrame(state['matrix']).T[cfg.eval_generators]
-    summary = transfer_summary(matrix, stages)
     matrix.to_csv(out/'matrix.csv'); summary.to_csv(out/'summary.csv')
     (out/'matrix.md').write_text((matrix * 100).round(1).assign(avg=(matrix.mean(1) * 100).round(1)).to_markdown())
     plot_matrix(matrix, out/'matrix.png', title='accuracy after each stage (%)')
     shutil.rmtree(out/'tmp', ignore_errors=True)
     return dict(matrix=matrix, summary=summary, stages=stages, out=out, final=final)
+
+# %% ../nbs/11_transfer.ipynb #c027
+STRATEGIES = dict(naive=dict(order='given', replay=0.0, lr_ratio=1.0, unfreeze_all=True),
+                  curriculum=dict(order='easy-first', replay=0.2),
+                  joint=dict(joint=True))
+
+def compare_strategies(manifest:pd.DataFrame, out, stages, strategies=('naive', 'curriculum', 'joint'), progress:bool=False,
+                       **kwargs) -> pd.DataFrame:
+    "Final average accuracy, forgetting and forward transfer of each strategy in `STRATEGIES`, trained on the same data."
+    out, rows = Path(out), []
+    stages = parse_stages(stages)
+    base = FinetuneConfig(stages=stages, **kwargs)
+    per_stage = base.head_epochs + base.epochs * len(base.unfreeze)
+    for name in strategies:
+        s = dict(STRATEGIES[name])
+        kw = {**kwargs, **{k: v for k, v in s.items() if k not in ('unfreeze_all', 'joint')}}
+        st = stages
+        if s.get('unfreeze_all'): kw.update(head_epochs=0, unfreeze=[0], epochs=per_stage)
+        if s.get('joint'): st = [[g for x in stages for g in x]]
+        t0 = time.time()
+        r = finetune(manifest, out/name, resume=(out/name/'state.json').exists(), progress=progress, stages=st, **kw)
+        trained = [g for x in stages for g in x]
+        final = r['matrix'].iloc[-1]
+        rows.append(dict(strategy=name, order=' > '.join('+'.join(x) for x in r['stages']), avg_all=final.mean(),
+                         avg_trained=final[trained].mean(), forgetting=r['summary']['forgetting'].mean(),
+                         forward_transfer=r['summary']['forward_transfer'].mean(), minutes=(time.time() - t0) / 60))
+    t = pd.DataFrame(rows).set_index('strategy')
+    t.to_csv(out/'comparison.csv')
+    return t

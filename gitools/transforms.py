@@ -11,12 +11,12 @@ from fastai.vision.all import RandTransform, PILImage, FlipItem, DihedralItem
 from .core import *
 
 # %% auto #0
-__all__ = ['DEGRADATIONS', 'PAPER_DEGRADATIONS', 'jpeg', 'blur', 'downsample', 'noise', 'Degradation', 'degradation',
-           'CNNSpotAug', 'trace_safe_augs']
+__all__ = ['DEGRADATIONS', 'PAPER_DEGRADATIONS', 'AUGMENTATIONS', 'jpeg', 'blur', 'downsample', 'noise', 'Degradation',
+           'degradation', 'CNNSpotAug', 'augmentations']
 
 # %% ../nbs/03_transforms.ipynb #c005
 __all__ = ['jpeg', 'blur', 'downsample', 'noise', 'DEGRADATIONS', 'PAPER_DEGRADATIONS', 'Degradation', 'degradation',
-           'CNNSpotAug', 'trace_safe_augs']
+           'CNNSpotAug', 'AUGMENTATIONS', 'augmentations']
 
 # %% ../nbs/03_transforms.ipynb #c006
 def jpeg(img:Image.Image, quality:int) -> Image.Image:
@@ -74,6 +74,13 @@ class CNNSpotAug(RandTransform):
         if random.random() < self.p_aug: x = PILImage(jpeg(x, random.randint(*self.quality)))
         return x
 
-def trace_safe_augs(flip:bool=True, dihedral:bool=False) -> list:
-    "Item augmentations that keep pixel traces: horizontal flips, optionally all 8 dihedral rotations."
-    return [DihedralItem()] if dihedral else ([FlipItem(0.5)] if flip else [])
+AUGMENTATIONS = dict(flip=lambda: FlipItem(0.5), dihedral=lambda: DihedralItem(), cnnspot=lambda: CNNSpotAug(0.5))
+
+def augmentations(names='flip') -> list:
+    "Training item augmentations by name (comma-separated): `flip`, `dihedral` (flips and 90-degree rotations), `cnnspot`, `none`."
+    out = []
+    for n in as_list(names):
+        if n == 'none': continue
+        if n not in AUGMENTATIONS: raise GitoolsError(f"unknown augmentation {n!r}; known: {', '.join(AUGMENTATIONS)}, none")
+        out.append(AUGMENTATIONS[n]())
+    return out
