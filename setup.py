@@ -17,9 +17,10 @@ setup(
     author=cfg['author'], author_email=cfg['author_email'], license='Apache-2.0',
     url=cfg['git_url'], keywords=listed('keywords'),
     packages=find_packages(include=['gitools', 'gitools.*']), include_package_data=True,
+    package_data={'gitools': ['mini/*.*', 'mini/**/*.jpg']},   # the embedded benchmark (gitools.benchmark)
     python_requires='>=' + cfg['min_python'],
     install_requires=listed('requirements'),
-    extras_require={'dev': listed('dev_requirements')},
+    extras_require={'dev': listed('dev_requirements'), 'build': listed('build_requirements')},
     entry_points={'console_scripts': listed('console_scripts')},
     classifiers=['Programming Language :: Python :: 3'],
 )

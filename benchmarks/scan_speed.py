@@ -7,7 +7,7 @@ from pathlib import Path
 warnings.filterwarnings('ignore')
 from PIL import Image
 from gitools.fixtures import make_fixture, fake_name, real_name
-from gitools.data import scan, GENERATORS
+from gitools.data import scan, GENERATORS, GENIMAGE_GENERATORS
 
 def build(root:Path, n:int):
     src = root.parent/(root.name + '-src')
@@ -15,9 +15,9 @@ def build(root:Path, n:int):
     srcs = {}
     for p in src.rglob('*'):
         if p.is_file(): srcs.setdefault((p.parent.name, p.suffix.lower()), []).append(p)
-    per = n // (len(GENERATORS) * 4)
+    per = n // (len(GENIMAGE_GENERATORS) * 4)
     i = 0
-    for g in GENERATORS.values():
+    for g in map(GENERATORS.get, GENIMAGE_GENERATORS):
         for split in ('train', 'val'):
             for label, folder in (('fake', 'ai'), ('real', 'nature')):
                 d = root/g.top/g.inner/split/folder; d.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_cli.ipynb #c002
 from __future__ import annotations
-import sys, csv, os, json, functools, warnings
+import sys, csv, os, json, time, functools, warnings
 from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse, store_true
@@ -12,10 +12,11 @@ from .core import *
 from .data import scan, unreadable, summary
 
 # %% auto #0
-__all__ = ['default_data', 'load_data', 'scan_cli', 'iter_images', 'predict_cli', 'finetune_cli', 'eval_cli']
+__all__ = ['default_data', 'demo_data', 'load_data', 'default_stages', 'scan_cli', 'iter_images', 'predict_cli', 'finetune_cli',
+           'eval_cli']
 
 # %% ../nbs/12_cli.ipynb #c004
-__all__ = ['default_data', 'load_data', 'iter_images', 'scan_cli', 'predict_cli', 'finetune_cli', 'eval_cli']
+__all__ = ['default_data', 'demo_data', 'load_data', 'default_stages', 'iter_images', 'scan_cli', 'predict_cli', 'finetune_cli', 'eval_cli']
 
 # %% ../nbs/12_cli.ipynb #c005
 def _friendly(name):
@@ -30,7 +31,12 @@ def _friendly(name):
     return deco
 
 def default_data() -> Path:
-    "The default dataset: a generated GenImage-layout tree of 4 generators, written once into the cache folder."
+    "The default dataset: the embedded benchmark `mini` shipped with gitools (`gitools.benchmark`)."
+    from gitools.benchmark import mini_root
+    return mini_root()
+
+def demo_data() -> Path:
+    "A generated GenImage-layout tree of 4 generators (synthetic images, `gitools.fixtures`), written once into the cache folder."
     from gitools.fixtures import make_fixture
     root = cache_dir('demo-data')
     if not (root/'.complete').exists():
@@ -39,8 +45,19 @@ def default_data() -> Path:
     return root
 
 def load_data(data=None, **kwargs) -> pd.DataFrame:
-    "Manifest of `data` (folder, CSV, or `None`/'demo' for the default data)."
-    return scan(default_data() if data in (None, '', 'demo') else data, **kwargs)
+    "Manifest of `data`: a folder or CSV, `'mini'` (or `None`: the embedded benchmark) or `'demo'` (synthetic GenImage tree)."
+    if data in (None, '', 'mini'): return scan(default_data(), cache=cache_dir('manifests')/'mini.parquet', **kwargs)
+    return scan(demo_data() if data == 'demo' else data, **kwargs)
+
+def default_stages(manifest:pd.DataFrame) -> str:
+    "GenImage's `sdv4,adm,biggan` when the data has them, else the first generator of each of the first three families."
+    from gitools.data import GENERATORS
+    have = set(manifest['generator'])
+    if {'sdv4', 'adm', 'biggan'} <= have: return 'sdv4,adm,biggan'
+    firsts = {}
+    for k in [k for k in GENERATORS if k in have] + sorted(have - set(GENERATORS)):
+        firsts.setdefault(GENERATORS[k].family if k in GENERATORS else k, k)
+    return ','.join(list(firsts.values())[:3])
 
 # %% ../nbs/12_cli.ipynb #c007
 @call_parse(pos=['root'])
@@ -113,7 +130,7 @@ def predict_cli(*paths:str,                  # image files or folders
 def finetune_cli(data:str=None,              # dataset folder or CSV (default: the embedded default data)
                  arch:str='resnet18',        # detector or timm model to start from, or the folder of a saved detector
                  pretrained:store_true=False,# start from ImageNet weights (hub, or packaged for tf_efficientnet_lite0)
-                 stages:str='sdv4,adm,biggan', # generator stages in order; '+' groups generators in one stage
+                 stages:str=None,            # generator stages in order, '+' groups generators (default: sdv4,adm,biggan; on mini esrgan,dcgan,ddpm)
                  order:str='given',          # given, easy-first (curriculum) or hard-first
                  replay:float=0.2,           # share of each stage's training set replayed from earlier stages
                  replay_max:int=None,        # cap on replayed images per stage
@@ -134,13 +151,15 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
                  eval_generators:str=None,   # generators to evaluate after each stage (default: all)
                  seed:int=0,                 # random seed
                  workers:int=None,           # data-loading workers
-                 out:str='runs/finetune',    # run folder
+                 out:str=None,               # run folder (default: runs/finetune-<date-time>)
                  resume:store_true=False,    # continue an interrupted run in --out
                 ):
     "Fine-tune a detector across generators in stages; evaluate on every generator after every stage."
     from gitools.transfer import finetune
+    if resume and not out: raise GitoolsError("--resume needs the --out folder of the run to continue")
+    out = out or time.strftime('runs/finetune-%Y%m%d-%H%M%S')
     m = load_data(data)
-    r = finetune(m, out, resume=resume, stages=stages, start=arch, pretrained=pretrained, order=order, replay=replay,
+    r = finetune(m, out, resume=resume, stages=stages or default_stages(m), start=arch, pretrained=pretrained, order=order, replay=replay,
                  replay_max=replay_max, head_epochs=head_epochs, epochs=epochs, unfreeze=[int(x) for x in as_list(unfreeze)],
                  lr=lr, lr_ratio=lr_ratio, wd=wd, drop=drop, patience=patience, crop=crop, bs=bs, jpeg_fakes=jpeg_fakes,
                  augment=augment, loss_weights=loss_weights,

@@ -13,12 +13,12 @@ from fastcore.parallel import parallel
 from .core import *
 
 # %% auto #0
-__all__ = ['GENERATORS', 'MANIFEST_COLUMNS', 'Generator', 'register_generator', 'generator_keys', 'get_generator', 'parse_name',
-           'jpeg_quality', 'probe_image', 'infer_fields', 'manifest_path', 'scan', 'unreadable', 'summary', 'select',
-           'filter_reals', 'sample']
+__all__ = ['GENERATORS', 'GENIMAGE_GENERATORS', 'MANIFEST_COLUMNS', 'Generator', 'register_generator', 'generator_keys',
+           'get_generator', 'parse_name', 'jpeg_quality', 'probe_image', 'infer_fields', 'manifest_path', 'scan',
+           'unreadable', 'summary', 'select', 'filter_reals', 'sample']
 
 # %% ../nbs/01_data.ipynb #c004
-__all__ = ['Generator', 'GENERATORS', 'register_generator', 'get_generator', 'generator_keys', 'parse_name', 'jpeg_quality',
+__all__ = ['Generator', 'GENERATORS', 'GENIMAGE_GENERATORS', 'register_generator', 'get_generator', 'generator_keys', 'parse_name', 'jpeg_quality',
            'probe_image', 'infer_fields', 'MANIFEST_COLUMNS', 'scan', 'manifest_path', 'unreadable', 'summary', 'select',
            'filter_reals', 'sample']
 
@@ -58,6 +58,16 @@ for _g in [('midjourney', 'Midjourney V5', 'commercial diffusion', 'Midjourney',
            ('wukong', 'Wukong', 'diffusion', 'wukong', 'imagenet_ai_0424_wukong', 512),
            ('vqdm', 'VQDM', 'VQ diffusion', 'VQDM', 'imagenet_ai_0419_vqdm', 256),
            ('biggan', 'BigGAN', 'GAN', 'BigGAN', 'imagenet_ai_0419_biggan', 128)]:
+    register_generator(*_g)
+GENIMAGE_GENERATORS = list(GENERATORS)
+
+# the generators of gitools' embedded benchmark (`gitools.benchmark`): real networks, 64 px outputs
+for _g in [('esrgan', 'Real-ESRGAN x4plus', 'GAN super-resolution', 'RealESRGAN_x4plus', 'mini_esrgan', 64),
+           ('esrgan_anime', 'Real-ESRGAN x4plus-anime', 'GAN super-resolution', 'RealESRGAN_x4plus_anime', 'mini_esrgan_anime', 64),
+           ('animevideo', 'Real-ESRGAN animevideov3 x4', 'GAN super-resolution', 'realesr_animevideov3', 'mini_animevideo', 64),
+           ('dcgan', 'DCGAN (trained by gitools)', 'GAN', 'DCGAN', 'mini_dcgan', 64),
+           ('ddpm', 'DDPM (trained by gitools)', 'diffusion', 'DDPM', 'mini_ddpm', 64),
+           ('vqvae', 'VQ-VAE decoder (trained by gitools)', 'VQ autoencoder', 'VQVAE', 'mini_vqvae', 64)]:
     register_generator(*_g)
 
 def _alias_map() -> dict: return {a: k for k, g in GENERATORS.items() for a in g.aliases}

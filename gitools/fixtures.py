@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, ImageFilter
 from .core import *
-from .data import GENERATORS, get_generator
+from .data import GENERATORS, GENIMAGE_GENERATORS, get_generator
 
 # %% auto #0
 __all__ = ['pink_noise', 'synth_real', 'synth_fake', 'fake_name', 'real_name', 'make_fixture']
@@ -76,7 +76,7 @@ def _defect(path:Path, kind:str):
         path.write_bytes(b[:n] + np.random.default_rng(n).integers(0, 256, 200, dtype=np.uint8).tobytes() + b[n+200:])
 
 def make_fixture(dest,                 # folder to write into (created)
-                 generators=None,      # generator keys (default: all registered with a native size)
+                 generators=None,      # generator keys (default: GenImage's eight)
                  n_train:int=4,        # images per label in each generator's train split
                  n_val:int=2,          # images per label in each generator's val split
                  layout:str='genimage',# 'genimage' (<Top>/<inner>/split/{ai,nature}), 'inner' (no top folder), 'peer' (<key>/split/{0_real,1_fake}), 'csv'
@@ -86,7 +86,7 @@ def make_fixture(dest,                 # folder to write into (created)
                 ) -> pd.DataFrame:
     "Write a miniature GenImage tree under `dest`; return the truth: path, generator, split, label, cls, defect."
     dest = Path(dest); rng = np.random.default_rng(seed)
-    gens = as_list(generators) or [k for k, g in GENERATORS.items() if g.size]
+    gens = as_list(generators) or GENIMAGE_GENERATORS
     rows, idx = [], 0
     for gi, key in enumerate(gens):
         g = get_generator(key)

@@ -1,0 +1,32 @@
+"The embedded benchmark `mini`: shipped with the package, the default data, GenImage's layout, no format shortcut."
+import subprocess, sys
+from pathlib import Path
+import pandas as pd
+from gitools.cli import load_data
+from gitools.benchmark import MINI_GENERATORS, mini_root, shortcut_control
+
+def test_mini_is_the_default_data_and_has_what_the_datasheet_says():
+    m = load_data()
+    assert m.equals(load_data('mini'))
+    assert sorted(m.generator.unique()) == sorted(MINI_GENERATORS) and m.readable.all()
+    counts = m.groupby(['generator', 'split', 'label']).size()
+    assert set(counts.xs('train', level='split')) == {160} and set(counts.xs('val', level='split')) == {40}
+    assert set(m.format) == {'JPEG'} and set(m.width) == {64} and set(m.height) == {64} and set(m.quality) == {95}
+    assert sum(f.stat().st_size for f in mini_root().rglob('*') if f.is_file()) < 25e6
+    assert (mini_root()/'DATASHEET.md').exists() and (mini_root()/'contact_sheet.jpg').exists()
+
+def test_photos_split_by_photograph():
+    s = pd.read_csv(mini_root()/'sources.csv')
+    assert not s[['source', 'file']].duplicated().any()           # one row per photograph
+    assert set(s.pool) == {'real', 'gen'} and set(s.split) == {'train', 'val'}
+    assert set(s.licence.str.split(' ').str[0]) <= {'CC0', 'CC-BY', 'public', 'Apache-2.0'}
+
+def test_format_features_alone_are_at_chance():
+    assert abs(shortcut_control(load_data())['all'] - 0.5) < 0.1
+
+def test_finetune_runs_on_default_data(tmp_path):
+    r = subprocess.run([str(Path(sys.executable).parent/'gitools-finetune'), '--out', str(tmp_path/'r'), '--head-epochs', '1',
+                        '--epochs', '1', '--unfreeze', '0', '--n-per-generator', '40'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    m = pd.read_csv(tmp_path/'r'/'matrix.csv', index_col=0)
+    assert list(m.index) == ['start', '1:esrgan', '2:dcgan', '3:ddpm'] and sorted(m.columns) == sorted(MINI_GENERATORS)
