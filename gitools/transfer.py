@@ -66,7 +66,7 @@ class FinetuneConfig:
     crop:int = 64                    # crop size
     bs:int = 32
     jpeg_fakes:int = None            # bias control: JPEG-compress fakes at this quality
-    augment:str = 'flip'             # training augmentations: flip, dihedral, cnnspot (comma-separated) or none
+    augment:str = 'flip'             # training augmentations: flip, dihedral, jitter, cnnspot (comma-separated) or none
     loss_weights:bool = False        # weight the loss by inverse label frequency (instead of, or with, balanced sampling)
     eval_generators:list = None      # generators to evaluate after each stage (default: all in the data)
     seed:int = 0

@@ -12,11 +12,11 @@ from .core import *
 
 # %% auto #0
 __all__ = ['DEGRADATIONS', 'PAPER_DEGRADATIONS', 'AUGMENTATIONS', 'jpeg', 'blur', 'downsample', 'noise', 'Degradation',
-           'degradation', 'CNNSpotAug', 'augmentations']
+           'degradation', 'CNNSpotAug', 'Jitter', 'augmentations']
 
 # %% ../nbs/03_transforms.ipynb #c005
 __all__ = ['jpeg', 'blur', 'downsample', 'noise', 'DEGRADATIONS', 'PAPER_DEGRADATIONS', 'Degradation', 'degradation',
-           'CNNSpotAug', 'AUGMENTATIONS', 'augmentations']
+           'CNNSpotAug', 'Jitter', 'AUGMENTATIONS', 'augmentations']
 
 # %% ../nbs/03_transforms.ipynb #c006
 def jpeg(img:Image.Image, quality:int) -> Image.Image:
@@ -74,10 +74,20 @@ class CNNSpotAug(RandTransform):
         if random.random() < self.p_aug: x = PILImage(jpeg(x, random.randint(*self.quality)))
         return x
 
-AUGMENTATIONS = dict(flip=lambda: FlipItem(0.5), dihedral=lambda: DihedralItem(), cnnspot=lambda: CNNSpotAug(0.5))
+class Jitter(RandTransform):
+    "Small random contrast and brightness change, `x * a + b`, per image: no resampling, so neighbour relations keep their shape."
+    split_idx, order = 0, 0
+    def __init__(self, contrast:float=0.1, brightness:float=10., p:float=0.5):
+        super().__init__(p=p); self.contrast, self.brightness = contrast, brightness
+    def encodes(self, x:PILImage):
+        a = 1 + random.uniform(-self.contrast, self.contrast); b = random.uniform(-self.brightness, self.brightness)
+        return PILImage(Image.fromarray(np.clip(np.asarray(x, dtype=np.float32) * a + b + 0.5, 0, 255).astype(np.uint8)))
+
+AUGMENTATIONS = dict(flip=lambda: FlipItem(0.5), dihedral=lambda: DihedralItem(), jitter=lambda: Jitter(),
+                     cnnspot=lambda: CNNSpotAug(0.5))
 
 def augmentations(names='flip') -> list:
-    "Training item augmentations by name (comma-separated): `flip`, `dihedral` (flips and 90-degree rotations), `cnnspot`, `none`."
+    "Training item augmentations by name (comma-separated): `flip`, `dihedral` (flips and 90-degree rotations), `jitter`, `cnnspot`, `none`."
     out = []
     for n in as_list(names):
         if n == 'none': continue
