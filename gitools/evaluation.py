@@ -92,7 +92,7 @@ def plot_matrix(matrix:pd.DataFrame, path=None, title:str='', fmt:str='.1f', sca
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(1.1 * matrix.shape[1] + 2, 0.5 * matrix.shape[0] + 1.5))
     v = matrix.values.astype(float) * scale
-    im = ax.imshow(v, cmap=cmap, vmin=np.nanmin(v) if scale != 100 else 40, vmax=np.nanmax(v) if scale != 100 else 100)
+    im = ax.imshow(v, cmap=cmap, aspect='auto', vmin=np.nanmin(v) if scale != 100 else 40, vmax=np.nanmax(v) if scale != 100 else 100)
     ax.set_xticks(range(matrix.shape[1]), matrix.columns, rotation=45, ha='right'); ax.set_yticks(range(matrix.shape[0]), matrix.index)
     for i in range(v.shape[0]):
         for j in range(v.shape[1]):

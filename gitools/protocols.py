@@ -125,7 +125,7 @@ def robustness(manifest:pd.DataFrame, out, detectors:dict, test=None, degradatio
     return dict(table=table, metrics=metrics, preds=preds)
 
 def plot_robustness(table:pd.DataFrame, path=None):
-    "Accuracy against degradation strength, one panel per kind (jpeg, blur, lr, noise), one line per detector."
+    "Accuracy against degradation strength, one panel per kind (jpeg, blur, lr, noise), one line per detector; dashed: undegraded."
     import matplotlib; matplotlib.use('Agg') if path else None
     import matplotlib.pyplot as plt
     single = [c for c in table.columns if ':' in c and '+' not in c]
@@ -134,8 +134,10 @@ def plot_robustness(table:pd.DataFrame, path=None):
     for ax, k in zip(axs[0], kinds):
         cols = sorted([c for c in single if c.startswith(k + ':')], key=lambda c: float(c.split(':')[1]))
         xs = [float(c.split(':')[1]) for c in cols]
-        for det, row in table.iterrows(): ax.plot(xs, row[cols].values * 100, marker='o', label=det)
-        if 'identity' in table: ax.axhline(50, color='grey', lw=0.5, ls=':')
+        for i, (det, row) in enumerate(table.iterrows()):
+            ax.plot(xs, row[cols].values * 100, marker='o', label=det, color=f'C{i}')
+            if 'identity' in table: ax.axhline(row['identity'] * 100, color=f'C{i}', lw=0.8, ls='--')   # undegraded accuracy
+        ax.axhline(50, color='grey', lw=0.5, ls=':')
         ax.set_xlabel({'jpeg': 'JPEG quality', 'blur': 'blur sigma (px)', 'lr': 'shorter side (px)', 'noise': 'noise sigma'}.get(k, k))
         ax.set_ylabel('accuracy (%)'); ax.set_ylim(0, 100)
         if k in ('jpeg', 'lr'): ax.invert_xaxis()
