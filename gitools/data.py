@@ -50,25 +50,23 @@ def register_generator(key:str, name:str, family:str, top:str=None, inner:str=No
     GENERATORS[key] = g
     return g
 
-for _g in [('midjourney', 'Midjourney V5', 'commercial diffusion', 'Midjourney', 'imagenet_midjourney', 1024),
-           ('sdv4', 'Stable Diffusion V1.4', 'diffusion', 'stable_diffusion_v_1_4', 'imagenet_ai_0419_sdv4', 512),
-           ('sdv5', 'Stable Diffusion V1.5', 'diffusion', 'stable_diffusion_v_1_5', 'imagenet_ai_0424_sdv5', 512),
-           ('adm', 'ADM', 'diffusion', 'ADM', 'imagenet_ai_0508_adm', 256),
-           ('glide', 'GLIDE', 'diffusion', 'glide', 'imagenet_glide', 256),
-           ('wukong', 'Wukong', 'diffusion', 'wukong', 'imagenet_ai_0424_wukong', 512),
-           ('vqdm', 'VQDM', 'VQ diffusion', 'VQDM', 'imagenet_ai_0419_vqdm', 256),
-           ('biggan', 'BigGAN', 'GAN', 'BigGAN', 'imagenet_ai_0419_biggan', 128)]:
-    register_generator(*_g)
-GENIMAGE_GENERATORS = list(GENERATORS)
-
+_GENIMAGE = [('midjourney', 'Midjourney V5', 'commercial diffusion', 'Midjourney', 'imagenet_midjourney', 1024),
+             ('sdv4', 'Stable Diffusion V1.4', 'diffusion', 'stable_diffusion_v_1_4', 'imagenet_ai_0419_sdv4', 512),
+             ('sdv5', 'Stable Diffusion V1.5', 'diffusion', 'stable_diffusion_v_1_5', 'imagenet_ai_0424_sdv5', 512),
+             ('adm', 'ADM', 'diffusion', 'ADM', 'imagenet_ai_0508_adm', 256),
+             ('glide', 'GLIDE', 'diffusion', 'glide', 'imagenet_glide', 256),
+             ('wukong', 'Wukong', 'diffusion', 'wukong', 'imagenet_ai_0424_wukong', 512),
+             ('vqdm', 'VQDM', 'VQ diffusion', 'VQDM', 'imagenet_ai_0419_vqdm', 256),
+             ('biggan', 'BigGAN', 'GAN', 'BigGAN', 'imagenet_ai_0419_biggan', 128)]
 # the generators of gitools' embedded benchmark (`gitools.benchmark`): real networks, 64 px outputs
-for _g in [('esrgan', 'Real-ESRGAN x4plus', 'GAN super-resolution', 'RealESRGAN_x4plus', 'mini_esrgan', 64),
-           ('esrgan_anime', 'Real-ESRGAN x4plus-anime', 'GAN super-resolution', 'RealESRGAN_x4plus_anime', 'mini_esrgan_anime', 64),
-           ('animevideo', 'Real-ESRGAN animevideov3 x4', 'GAN super-resolution', 'realesr_animevideov3', 'mini_animevideo', 64),
-           ('dcgan', 'DCGAN (trained by gitools)', 'GAN', 'DCGAN', 'mini_dcgan', 64),
-           ('ddpm', 'DDPM (trained by gitools)', 'diffusion', 'DDPM', 'mini_ddpm', 64),
-           ('vqvae', 'VQ-VAE decoder (trained by gitools)', 'VQ autoencoder', 'VQVAE', 'mini_vqvae', 64)]:
-    register_generator(*_g)
+_MINI = [('esrgan', 'Real-ESRGAN x4plus', 'GAN super-resolution', 'RealESRGAN_x4plus', 'mini_esrgan', 64),
+         ('esrgan_anime', 'Real-ESRGAN x4plus-anime', 'GAN super-resolution', 'RealESRGAN_x4plus_anime', 'mini_esrgan_anime', 64),
+         ('animevideo', 'Real-ESRGAN animevideov3 x4', 'GAN super-resolution', 'realesr_animevideov3', 'mini_animevideo', 64),
+         ('dcgan', 'DCGAN (trained by gitools)', 'GAN', 'DCGAN', 'mini_dcgan', 64),
+         ('ddpm', 'DDPM (trained by gitools)', 'diffusion', 'DDPM', 'mini_ddpm', 64),
+         ('vqvae', 'VQ-VAE decoder (trained by gitools)', 'VQ autoencoder', 'VQVAE', 'mini_vqvae', 64)]
+for _g in _GENIMAGE + _MINI: register_generator(*_g)
+GENIMAGE_GENERATORS = [g[0] for g in _GENIMAGE]
 
 def _alias_map() -> dict: return {a: k for k, g in GENERATORS.items() for a in g.aliases}
 
