@@ -8,6 +8,7 @@ import io, json, math, time, importlib.util
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from PIL import Image
+import gitools
 from .core import *
 from .data import get_generator
 
@@ -19,7 +20,7 @@ __all__ = ['MINI_GENERATORS', 'mini_root', 'photo_sources', 'real_crop', 'RealES
 __all__ = ['MINI_GENERATORS', 'mini_root', 'photo_sources', 'real_crop', 'RealESRGAN', 'DCGANGenerator', 'train_dcgan',
            'TinyUNet', 'train_ddpm', 'sample_ddim', 'VQVAE', 'train_vqvae', 'build_mini', 'shortcut_control']
 MINI_GENERATORS = ['esrgan', 'esrgan_anime', 'animevideo', 'dcgan', 'ddpm', 'vqvae']
-_MINI = Path(__file__).parent/'mini'
+_MINI = Path(gitools.__file__).parent/'mini'   # package data (works in the notebook too)
 
 def mini_root() -> Path:
     "Folder of the embedded benchmark shipped with gitools."
@@ -324,7 +325,7 @@ def shortcut_control(manifest:pd.DataFrame, features=('width', 'height', 'qualit
     return res
 
 # %% ../nbs/13_benchmark.ipynb #c026
-if __name__ == '__main__':
+if __name__ == '__main__':   # `python -m gitools.benchmark`
     import argparse
     ap = argparse.ArgumentParser(description='Build the embedded benchmark (about 10 minutes on 2 CPU cores).')
     ap.add_argument('--dest'); ap.add_argument('--seed', type=int, default=0); a = ap.parse_args()
