@@ -161,7 +161,7 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
              progress:bool=True,
              **kwargs) -> dict:
     "Staged fine-tuning across generators (options: `FinetuneConfig`); returns the matrix, summary and paths."
-    out = Path(out)
+    out = Path(out).absolute()   # fastai joins relative log paths to `learn.path`
     if num_distrib() > 1:   # under `accelerate launch`: join the process group now, so that barriers work from the start
         from accelerate import PartialState
         PartialState(cpu=not torch.cuda.is_available())   # CPU-only: accelerate's multi-CPU mode (gloo)

@@ -13,8 +13,8 @@ def run(name, *args, **kw):
     return subprocess.run([cmd(name), *map(str, args)], capture_output=True, text=True, **kw)
 
 def test_finetune_runs_whole_plan(tiny_tree, tmp_path):
-    out = tmp_path/'run'
-    r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4,adm', '--out', out, *FAST)
+    out = tmp_path/'run'                                               # given relative to the working folder, as users do
+    r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4,adm', '--out', 'run', *FAST, cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-2000:]
     m = pd.read_csv(out/'matrix.csv', index_col=0)
     assert list(m.index) == ['start', '1:sdv4', '2:adm'] and list(m.columns) == ['adm', 'sdv4']
