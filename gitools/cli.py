@@ -15,9 +15,6 @@ from .data import scan, unreadable, summary
 __all__ = ['default_data', 'demo_data', 'load_data', 'default_stages', 'scan_cli', 'iter_images', 'predict_cli', 'finetune_cli',
            'eval_cli']
 
-# %% ../nbs/12_cli.ipynb #c004
-__all__ = ['default_data', 'demo_data', 'load_data', 'default_stages', 'iter_images', 'scan_cli', 'predict_cli', 'finetune_cli', 'eval_cli']
-
 # %% ../nbs/12_cli.ipynb #c005
 def _friendly(name):
     "Decorator: report `GitoolsError` as `name: error: ...` with exit status 2, and Ctrl-C with 130."
@@ -88,8 +85,7 @@ def iter_images(paths):
                 dirs.sort()
                 for f in sorted(files):
                     if is_image_file(f): yield str(Path(dirpath)/f)
-        elif p.exists(): yield str(p)
-        else: raise GitoolsError(f"{p}: no such file or folder")
+        else: yield str(p)          # a missing file is reported in its row (error column), the others are still scored
 
 def _batched(it, n):
     buf = []
@@ -110,7 +106,9 @@ def predict_cli(*paths:str,                  # image files or folders
     from gitools.detector import load_detector
     if not detector: raise GitoolsError("give the detector to use: --detector path/to/detector")
     if not paths: raise GitoolsError("give image files or folders to score")
+    if bs < 1: raise GitoolsError(f"--bs is {bs}: it must be a positive integer")
     det = load_detector(detector)
+    if out: Path(out).parent.mkdir(parents=True, exist_ok=True)
     f = open(out, 'w', newline='') if out else sys.stdout
     w = csv.writer(f); w.writerow(['path', 'p_fake', 'fake', 'error'])
     n = n_fake = n_bad = 0
@@ -128,15 +126,15 @@ def predict_cli(*paths:str,                  # image files or folders
 @call_parse
 @_friendly('gitools-finetune')
 def finetune_cli(data:str=None,              # dataset folder or CSV (default: the embedded default data)
-                 arch:str='resnet18',        # detector or timm model to start from, or the folder of a saved detector
-                 pretrained:store_true=False,# start from ImageNet weights (hub, or packaged for tf_efficientnet_lite0)
+                 arch:str='probe',           # detector or timm model to start from, or the folder of a saved detector
+                 pretrained:store_true=False,# start from ImageNet weights (hub, or packaged for tf_efficientnet_lite0; probe always does)
                  stages:str=None,            # generator stages in order, '+' groups generators (default: sdv4,adm,biggan; on mini esrgan,dcgan,ddpm)
                  order:str='given',          # given, easy-first (curriculum) or hard-first
                  replay:float=0.2,           # share of each stage's training set replayed from earlier stages
                  replay_max:int=None,        # cap on replayed images per stage
                  head_epochs:int=1,          # epochs with the body frozen, per stage
                  epochs:int=2,               # epochs per unfreezing phase
-                 unfreeze:str='-2,0',        # freeze_to(n) for each unfreezing phase (0 = all layers)
+                 unfreeze:str=None,          # freeze_to(n) for each unfreezing phase (0 = all layers); default: none for probe/stats, else -2,0
                  lr:float=1e-3,              # learning rate of the head
                  lr_ratio:float=10.,         # discriminative rates: slice(lr / lr_ratio, lr)
                  wd:float=1e-2,              # weight decay
@@ -158,12 +156,17 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
     from gitools.transfer import finetune
     if resume and not out: raise GitoolsError("--resume needs the --out folder of the run to continue")
     out = out or time.strftime('runs/finetune-%Y%m%d-%H%M%S')
+    try: unfreeze = None if unfreeze is None else [int(x) for x in as_list(unfreeze)]
+    except ValueError: raise GitoolsError(f"--unfreeze {unfreeze!r}: give layer-group numbers such as -2,0") from None
+    opts = dict(start=arch, pretrained=pretrained or None, order=order, replay=replay, replay_max=replay_max, head_epochs=head_epochs,
+                epochs=epochs, unfreeze=unfreeze, lr=lr, lr_ratio=lr_ratio, wd=wd, drop=drop, patience=patience, crop=crop, bs=bs,
+                jpeg_fakes=jpeg_fakes, augment=augment, loss_weights=loss_weights, n_per_generator=n_per_generator,
+                eval_generators=as_list(eval_generators) or None, seed=seed, num_workers=workers)
+    from gitools.transfer import FinetuneConfig
+    from gitools.transforms import augmentations
+    FinetuneConfig(stages=[['-']], **opts); augmentations(augment)    # every option checked before the data is scanned
     m = load_data(data)
-    r = finetune(m, out, resume=resume, stages=stages or default_stages(m), start=arch, pretrained=pretrained, order=order, replay=replay,
-                 replay_max=replay_max, head_epochs=head_epochs, epochs=epochs, unfreeze=[int(x) for x in as_list(unfreeze)],
-                 lr=lr, lr_ratio=lr_ratio, wd=wd, drop=drop, patience=patience, crop=crop, bs=bs, jpeg_fakes=jpeg_fakes,
-                 augment=augment, loss_weights=loss_weights,
-                 n_per_generator=n_per_generator, eval_generators=as_list(eval_generators) or None, seed=seed, num_workers=workers)
+    r = finetune(m, out, resume=resume, stages=stages or default_stages(m), **opts)
     from fastai.torch_core import rank_distrib
     if rank_distrib(): return            # under `accelerate launch`, the first process reports
     mat = (r['matrix'] * 100).round(1)
@@ -171,6 +174,11 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
     print(f"\naccuracy (%) on each generator after each stage:\n{mat.to_string()}\n")
     s = r['summary']
     print(f"forgetting (mean over generators trained before the last stage): {100 * s['forgetting'].mean():.1f} points")
+    v = (r['verdict'] * 100).round(1)
+    v['n_generators'] = r['verdict']['n_generators'].astype(int)
+    print(f"\nverdict: mean val accuracy (%) of the final detector and of the stats floor trained on the same images\n{v.to_string()}")
+    gap = v['detector'] - v['floor']
+    if (gap <= 0).any(): print("warning: the detector does not beat the floor everywhere: it learned little more than global image statistics")
     print(f"run folder: {r['out']}  (final detector: {r['final']})")
 
 # %% ../nbs/12_cli.ipynb #c013
@@ -191,15 +199,15 @@ def _summarise(out:Path, task:str):
 
 @call_parse(pos=['task'])
 @_friendly('gitools-eval')
-def eval_cli(task:str,                     # matrix, degrade, spectrum, size or classes
+def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, size or classes
              data:str=None,                # dataset folder or CSV (default: the embedded default data)
              out:str='runs/eval',          # run folder (rerun to resume)
              train:str=None,               # training generators (matrix: each one; others: together). Default: all / the first
              test:str=None,                # test generators (default: all)
              detectors:str=None,           # saved detectors instead of training: name=path,...
-             arch:str='resnet18',          # detector to train
+             arch:str='probe',             # detector to train
              pretrained:store_true=False,  # ImageNet weights for it
-             epochs:int=3,                 # training epochs
+             epochs:int=None,              # SGD epochs (default: 0 for probe/stats, fitted in closed form; else 3)
              lr:float=1e-3,                # learning rate
              crop:int=64,                  # crop size
              bs:int=32,                    # batch size
@@ -208,23 +216,35 @@ def eval_cli(task:str,                     # matrix, degrade, spectrum, size or 
              k:int=10,                     # classes: number of training classes
              n:int=200,                    # spectrum: images per generator
              workers:int=None,             # data-loading workers
+             by:str='generator',           # loo: hold out each generator, or each family
              seed:int=0,                   # random seed
             ):
     "Run one of GenImage's protocols or analyses into a run folder: tables, figures, per-image predictions."
     import gitools.protocols as P
-    tasks = ('matrix', 'degrade', 'spectrum', 'size', 'classes')
+    from gitools.transforms import degradation
+    tasks = ('matrix', 'loo', 'degrade', 'spectrum', 'size', 'classes')
     if task not in tasks: raise GitoolsError(f"unknown task {task!r}; choose one of {', '.join(tasks)}")
+    for name, v in dict(crop=crop, bs=bs, k=k, n=n).items():
+        if v < 1: raise GitoolsError(f"--{name} is {v}: it must be a positive integer")
+    if epochs is not None and epochs < 0: raise GitoolsError(f"--epochs is {epochs}: it must be 0 or more")
+    if not lr > 0: raise GitoolsError(f"--lr is {lr}: it must be positive")
+    try: size_list = [int(x) for x in as_list(sizes)]
+    except ValueError: raise GitoolsError(f"--sizes {sizes!r}: give whole numbers such as 50,100,200") from None
+    if task == 'degrade': [degradation(d) for d in as_list(degradations)]
     m, out = load_data(data), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cfg = {k: v for k, v in locals().items() if k in ('task', 'data', 'train', 'test', 'detectors', 'arch', 'pretrained', 'epochs',
-                                                      'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'seed')}
+                                                      'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'by', 'seed')}
     (out/'config.json').write_text(json.dumps(cfg, indent=2))
-    tr = dict(arch=arch, pretrained=pretrained, epochs=epochs, lr=lr, crop=crop, num_workers=workers, seed=seed)
+    tr = dict(arch=arch, pretrained=pretrained or None, epochs=epochs, lr=lr, crop=crop, num_workers=workers, seed=seed)
     first = as_list(train)[:1] or [sorted(m.generator.unique())[0]]
     dets = _detectors_arg(detectors) if detectors else None
     if task == 'matrix':
         r = P.cross_generator(m, out, train=train, test=test, detectors=dets, bs=bs, **tr)
         print((r['matrix'] * 100).round(1).to_string())
+    elif task == 'loo':
+        r = P.leave_one_out(m, out, by=by, test=test, bs=bs, **tr)
+        print((r['table'] * 100).round(1).to_string())
     elif task == 'degrade':
         dets = dets or P.train_per_generator(m, out, as_list(train) or first, bs=bs, **tr)
         r = P.robustness(m, out, dets, test=test or (as_list(train) or first), degradations=as_list(degradations) or None, bs=bs)
@@ -234,7 +254,7 @@ def eval_cli(task:str,                     # matrix, degrade, spectrum, size or 
         P.plot_spectra(P.mean_spectra(m, as_list(test) or None, n=n, seed=seed), out/'figures'/'spectra.png')
         print(f"spectra: {out/'figures'/'spectra.png'}")
     elif task == 'size':
-        t = P.size_curve(m, out, as_list(train) or first, sizes=[int(x) for x in as_list(sizes)], test=test, bs=bs, **tr)
+        t = P.size_curve(m, out, as_list(train) or first, sizes=size_list, test=test, bs=bs, **tr)
         print((t * 100).round(1).to_string())
     else:
         t = P.class_generalization(m, out, as_list(train) or first, k=k, bs=bs, **tr)

@@ -11,9 +11,6 @@ from functools import lru_cache
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'GitoolsError', 'is_image_file', 'open_rgb', 'as_list', 'cache_dir', 'imagenet_wnids', 'wnid_to_index']
 
-# %% ../nbs/00_core.ipynb #c004
-__all__ = ['GitoolsError', 'IMAGE_EXTS', 'is_image_file', 'open_rgb', 'cache_dir', 'imagenet_wnids', 'wnid_to_index', 'as_list']
-
 # %% ../nbs/00_core.ipynb #c006
 class GitoolsError(ValueError):
     "A problem with the user's input: the message names the file or value and what was expected."
@@ -26,16 +23,32 @@ def is_image_file(path) -> bool:
     return Path(path).suffix.lower() in IMAGE_EXTS
 
 # %% ../nbs/00_core.ipynb #c011
-def open_rgb(x) -> 'Image.Image':
-    "`x` (path, PIL image or HxWxC uint8 array) as a decoded RGB PIL image; a clear error names an unreadable file."
+def _as_8bit(img:'Image.Image') -> 'Image.Image':
+    "RGB with 8 bits per channel: 16-bit and 32-bit integer images are scaled (not clipped), float images mapped from [0, 1]."
     from PIL import Image
     import numpy as np
-    if isinstance(x, Image.Image): return x if x.mode == 'RGB' else x.convert('RGB')
-    if isinstance(x, np.ndarray): return Image.fromarray(x).convert('RGB')
+    if img.mode == 'RGB': return img
+    if img.mode.startswith('I') or img.mode == 'F':
+        a = np.asarray(img).astype(np.float64)
+        if img.mode == 'F': a = a * 255 if a.size and np.nanmax(a) <= 1 else a
+        elif img.mode.startswith('I;16') or (a.size and a.max() > 255): a = a / 257   # 0..65535 -> 0..255
+        return Image.fromarray(np.clip(np.nan_to_num(a) + 0.5, 0, 255).astype(np.uint8)).convert('RGB')
+    return img.convert('RGB')
+
+def open_rgb(x) -> 'Image.Image':
+    "`x` (path, PIL image or HxW(xC) array) as a decoded 8-bit RGB PIL image; a clear error names an unreadable file."
+    from PIL import Image
+    import numpy as np
+    if isinstance(x, Image.Image): return _as_8bit(x)
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind == 'f': x = np.clip(np.nan_to_num(x) * (255 if x.size and x.max() <= 1 else 1) + 0.5, 0, 255).astype(np.uint8)
+        elif x.dtype == np.uint16: x = (x.astype(np.float64) / 257 + 0.5).astype(np.uint8)
+        try: return _as_8bit(Image.fromarray(x))
+        except (TypeError, ValueError) as e: raise GitoolsError(f"cannot read an array of shape {x.shape} and type {x.dtype} as an image") from e
     p = Path(x)
-    if not p.exists(): raise GitoolsError(f"{p}: no such image file")
+    if not p.exists(): raise GitoolsError(f"{p}: no such image file" if not p.is_symlink() else f"{p}: broken symlink or symlink loop")
     try:
-        with Image.open(p) as img: img.load(); return img.convert('RGB')
+        with Image.open(p) as img: img.load(); return _as_8bit(img)
     except Exception as e: raise GitoolsError(f"{p}: cannot decode image ({type(e).__name__}: {e})") from e
 
 # %% ../nbs/00_core.ipynb #c013

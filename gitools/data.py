@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #c002
 from __future__ import annotations
-import os, re, hashlib, warnings
+import os, re, errno, hashlib, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -15,12 +15,7 @@ from .core import *
 # %% auto #0
 __all__ = ['GENERATORS', 'GENIMAGE_GENERATORS', 'MANIFEST_COLUMNS', 'Generator', 'register_generator', 'generator_keys',
            'get_generator', 'parse_name', 'jpeg_quality', 'probe_image', 'infer_fields', 'manifest_path', 'scan',
-           'unreadable', 'summary', 'select', 'filter_reals', 'sample']
-
-# %% ../nbs/01_data.ipynb #c004
-__all__ = ['Generator', 'GENERATORS', 'GENIMAGE_GENERATORS', 'register_generator', 'get_generator', 'generator_keys', 'parse_name', 'jpeg_quality',
-           'probe_image', 'infer_fields', 'MANIFEST_COLUMNS', 'scan', 'manifest_path', 'unreadable', 'summary', 'select',
-           'filter_reals', 'sample']
+           'unreadable', 'summary', 'select', 'filter_reals', 'sample', 'selection_split']
 
 # %% ../nbs/01_data.ipynb #c006
 @dataclass(frozen=True)
@@ -122,6 +117,12 @@ _END_MARKERS = {'PNG': b'IEND', 'JPEG': b'\xff\xd9'}
 def probe_image(path, verify:bool=False) -> dict:
     "Format, size, JPEG quality and readability of image `path`, from its header and last bytes (`verify`: decode it all)."
     r = dict(format=None, width=None, height=None, quality=None, readable=False, reason='')
+    if os.path.islink(path):
+        try: Path(path).resolve(strict=True)
+        except RuntimeError: return {**r, 'reason': 'symlink loop'}
+        except OSError as e:
+            if e.errno == errno.ELOOP: return {**r, 'reason': 'symlink loop'}
+            return {**r, 'reason': f'broken symlink: its target {os.readlink(path)} does not exist'}
     try:
         size = os.path.getsize(path)
         if size == 0: return {**r, 'reason': 'empty file'}
@@ -168,18 +169,23 @@ MANIFEST_COLUMNS = dict(
 # %% ../nbs/01_data.ipynb #c023
 def _walk(root:Path):
     "Image files under `root` as `(path, folders, bytes, mtime)`, folders being the names of all folders above the file."
-    out, stack = [], [root]
+    out, stack, seen = [], [root], set()
     while stack:
         d = stack.pop()
-        try: entries = list(os.scandir(d))
+        try: st, entries = os.stat(d), list(os.scandir(d))
         except OSError as e: warnings.warn(f"{d}: cannot list folder ({e.strerror}); skipped"); continue
+        if (st.st_dev, st.st_ino) in seen:     # a symlink to a folder already scanned (e.g. an ancestor): never follow a cycle
+            warnings.warn(f"{d}: links to a folder scanned already (a symlink cycle); not followed"); continue
+        seen.add((st.st_dev, st.st_ino))
         folders = Path(d).parts[1:]
         for e in entries:
             if e.name.startswith('.'): continue
-            if e.is_dir(follow_symlinks=True): stack.append(e.path)
+            try: is_dir = e.is_dir(follow_symlinks=True)
+            except OSError: is_dir = False
+            if is_dir: stack.append(e.path)
             elif is_image_file(e.name):
-                st = e.stat()
-                out.append((e.path, folders, st.st_size, st.st_mtime_ns))
+                try: st = e.stat(); out.append((e.path, folders, st.st_size, st.st_mtime_ns))
+                except OSError: out.append((e.path, folders, 0, 0))   # a broken or looping symlink: `probe_image` says which
     return out
 
 def _probe_chunk(paths, verify=False): return [probe_image(p, verify) for p in paths]
@@ -200,6 +206,7 @@ def _csv_rows(csv:Path) -> pd.DataFrame:
     try: t = pd.read_csv(csv, dtype=str)
     except Exception as e: raise GitoolsError(f"{csv}: cannot read as CSV ({e})") from e
     missing = {'path', 'label'} - set(t.columns)
+    if not len(t) and not missing: raise GitoolsError(f"{csv}: lists no images (a header and no rows)")
     if missing: raise GitoolsError(f"{csv}: needs columns 'path' and 'label' (real/fake); missing {sorted(missing)}, found {list(t.columns)}")
     labels = t['label'].astype(str).str.strip().str.lower().map(_LABELS)
     if labels.isna().any():
@@ -322,3 +329,17 @@ def sample(df:pd.DataFrame, n:int=None, by=('generator', 'label'), seed:int=0) -
     if not len(df): return df
     n = df.groupby(by).size().min() if n is None else n
     return df.sample(frac=1, random_state=seed).groupby(by).head(n).sort_values('path').reset_index(drop=True)
+
+# %% ../nbs/01_data.ipynb #c101
+def selection_split(df:pd.DataFrame, pct:float=0.2, seed:int=0, by=('generator', 'label'), group:str='group') -> tuple:
+    "`(training_rows, selection_rows)`: `pct` of each `by` group of `df` carved out by `seed`, keeping rows that share `group` together."
+    if not 0 < pct < 1: raise GitoolsError(f"the selection share must be between 0 and 1, not {pct}")
+    keys = df[group].astype(str) if group in df.columns else df['path'].astype(str)
+    rng, chosen = np.random.default_rng(seed), set()
+    for _, part in df.groupby(as_list(by), sort=True):
+        ids = np.array(sorted(keys[part.index].unique()))
+        n = int(round(pct * len(ids)))
+        if len(ids) > 1: n = min(max(n, 1), len(ids) - 1)   # both sides get at least one source
+        chosen.update(rng.choice(ids, n, replace=False).tolist() if n else [])
+    is_sel = keys.isin(chosen)
+    return df[~is_sel].reset_index(drop=True), df[is_sel].reset_index(drop=True)

@@ -17,9 +17,6 @@ from .models import create_detector, detector_spec
 # %% auto #0
 __all__ = ['preprocess', 'Detector', 'is_detector_dir', 'save_detector', 'load_detector']
 
-# %% ../nbs/07_detector.ipynb #c004
-__all__ = ['Detector', 'save_detector', 'load_detector', 'is_detector_dir', 'preprocess']
-
 # %% ../nbs/07_detector.ipynb #c006
 def _views(img:Image.Image, crop:int, tta:bool) -> list:
     w, h = img.size
@@ -110,6 +107,24 @@ def save_detector(obj, path, info:dict=None) -> Path:
     tmp.rename(path)
     return path
 
+def _check_config(cfg, where:Path):
+    "Raise a `GitoolsError` naming the first field of a detector config that is missing or of the wrong type."
+    if not isinstance(cfg, dict) or cfg.get('format') != 'gitools-detector':
+        raise GitoolsError(f"{where}: not a gitools detector config (expected a JSON object with \"format\": \"gitools-detector\")")
+    if cfg.get('format_version', 1) > 1:
+        raise GitoolsError(f"{where}: format version {cfg['format_version']} is newer than this gitools reads (1): upgrade gitools")
+    def num(x): return isinstance(x, (int, float)) and not isinstance(x, bool)
+    checks = dict(arch=lambda v: isinstance(v, str) and v, crop=lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
+                  mean=lambda v: isinstance(v, list) and len(v) == 3 and all(map(num, v)),
+                  std=lambda v: isinstance(v, list) and len(v) == 3 and all(num(x) and x > 0 for x in v))
+    want = dict(arch='a detector name', crop='a positive integer', mean='a list of 3 numbers', std='a list of 3 positive numbers')
+    for k, ok in checks.items():
+        if k not in cfg: raise GitoolsError(f"{where}: field {k!r} is missing ({want[k]})")
+        if not ok(cfg[k]): raise GitoolsError(f"{where}: field {k!r} is {cfg[k]!r}, expected {want[k]}")
+    if not num(cfg.get('threshold', 0.5)) or not 0 <= cfg.get('threshold', 0.5) <= 1:
+        raise GitoolsError(f"{where}: field 'threshold' is {cfg.get('threshold')!r}, expected a number in [0, 1]")
+    if not isinstance(cfg.get('arch_kwargs', {}), dict): raise GitoolsError(f"{where}: field 'arch_kwargs' must be an object")
+
 def load_detector(path, device='cpu') -> Detector:
     "Rebuild the detector saved in folder `path` (weights and settings); nothing is unpickled."
     from safetensors.torch import load_file
@@ -120,7 +135,7 @@ def load_detector(path, device='cpu') -> Detector:
         if not (p/f).exists(): raise GitoolsError(f"{p}: not a gitools detector (missing {f}); save one with save_detector")
     try: cfg = json.loads((p/'config.json').read_text())
     except Exception as e: raise GitoolsError(f"{p/'config.json'}: unreadable detector config ({e})") from e
-    if cfg.get('format') != 'gitools-detector': raise GitoolsError(f"{p/'config.json'}: not a gitools detector config")
+    _check_config(cfg, p/'config.json')
     try: sd = load_file(str(p/'model.safetensors'), device='cpu')
     except Exception as e: raise GitoolsError(f"{p/'model.safetensors'}: unreadable or truncated weights ({e})") from e
     model = create_detector(cfg['arch'], pretrained=False, crop=cfg['crop'], **cfg.get('arch_kwargs', {}))

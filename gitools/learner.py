@@ -11,14 +11,12 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.vision.all import Learner, Normalize, CrossEntropyLossFlat, DataLoaders
 from .core import *
-from .models import create_detector, detector_spec
+from pathlib import Path
+from .models import create_detector, detector_spec, fits_in_closed_form
 from .metrics import detector_metrics, best_threshold, binary_metrics
 from .detector import Detector, load_detector, is_detector_dir
 
 # %% auto #0
-__all__ = ['detector_splitter', 'set_normalization', 'detector_learner', 'train_detector']
-
-# %% ../nbs/08_learner.ipynb #c004
 __all__ = ['detector_splitter', 'set_normalization', 'detector_learner', 'train_detector']
 
 # %% ../nbs/08_learner.ipynb #c005
@@ -42,7 +40,7 @@ def _add_train_augs(dls, augs):
 @delegates(Learner.__init__)
 def detector_learner(dls:DataLoaders,       # from `genimage_dls`
                      arch:str='resnet50',   # registered detector, timm model name, or folder of a saved detector
-                     pretrained:bool=False, # ImageNet weights for the backbone (freezes the body at the start)
+                     pretrained:bool=None,  # ImageNet weights for the backbone (freezes the body at the start); None: the detector's default
                      weights=None,          # local backbone weights file (.safetensors / .pth)
                      arch_kwargs:dict=None, # detector options, e.g. dict(backbone='resnet18', drop=0.3)
                      threshold:float=None,  # decision threshold (default 0.5, or the saved detector's)
@@ -58,6 +56,7 @@ def detector_learner(dls:DataLoaders,       # from `genimage_dls`
     else:
         spec, akw = detector_spec(arch), dict(arch_kwargs or {})
         crop = crop or spec.crop
+        pretrained = spec.pretrained if pretrained is None else pretrained
         model = create_detector(arch, pretrained=pretrained, weights=weights, crop=crop, **akw)
         name, mean, std, start, frozen = arch, spec.mean, spec.std, ('imagenet' if pretrained else str(weights) if weights else 'scratch'), bool(pretrained or weights)
     spec = detector_spec(name)
@@ -75,7 +74,7 @@ def detector_learner(dls:DataLoaders,       # from `genimage_dls`
 @patch
 def p_fake(self:Learner, ds_idx:int=1, dl=None) -> tuple:
     "`(P(fake), labels)` on the validation set (or `dl`)."
-    p, y = self.get_preds(ds_idx=ds_idx, dl=dl)
+    with self.no_bar(): p, y = self.get_preds(ds_idx=ds_idx, dl=dl)
     return p[:, 1].float().numpy(), y.numpy()
 
 @patch
@@ -94,18 +93,40 @@ def to_detector(self:Learner, info:dict=None) -> Detector:
                    trained_on=sorted(rows['generator'].unique().tolist()) if rows is not None else None, **(info or {}))
     return Detector(self.model, g['arch'], g['crop'], g['mean'], g['std'], g['threshold'], g['arch_kwargs'], info=summary)
 
+# %% ../nbs/08_learner.ipynb #c101
+@patch
+def fit_head(self:Learner, passes:int=1, C:float=None) -> float:
+    "Fit a closed-form detector's `LinearHead` (e.g. `stats`, `probe`) on features of `passes` augmented passes over the training set."
+    if not fits_in_closed_form(self.model):
+        raise GitoolsError(f"detector {self.gitools['arch']!r} has no closed-form head: train it with fit_one_cycle or fine_tune")
+    dl = self.dls.train.new(shuffle=False, drop_last=False)
+    model = self.model.to(self.dls.device).eval()
+    feats, ys = [], []
+    with torch.no_grad():
+        for _ in range(passes):
+            for xb, yb in dl: feats.append(model.features(xb).float().cpu()); ys.append(yb.cpu())
+    return model.head.fit(torch.cat(feats), torch.cat(ys).numpy(), C)
+
 # %% ../nbs/08_learner.ipynb #c009
-def train_detector(manifest, train, arch:str='resnet18', out=None, epochs:int=3, lr:float=1e-3, pretrained:bool=False,
-                   arch_kwargs:dict=None, progress:bool=False, **dls_kwargs) -> Detector:
-    "Train `arch` on generators `train` of `manifest`, calibrate its threshold on validation data, save it to `out` (if given)."
+def train_detector(manifest, train, arch:str='probe', out=None,
+                   epochs:int=None,       # SGD epochs (default: 0 for closed-form detectors, which are fitted directly; else 3)
+                   lr:float=1e-3, pretrained:bool=None, arch_kwargs:dict=None, progress:bool=False, **dls_kwargs) -> Detector:
+    "Train `arch` on generators `train` of `manifest`, calibrate its threshold on the selection split, save it to `out` (if given)."
     from gitools.loaders import genimage_dls
     from gitools.detector import save_detector
     dls = genimage_dls(manifest, train=train, **dls_kwargs)
     learn = detector_learner(dls, arch, pretrained=pretrained, arch_kwargs=arch_kwargs)
-    with (learn.no_bar() if not progress else nullcontext()), learn.no_logging():
-        if pretrained or is_detector_dir(arch): learn.fine_tune(epochs, lr)
-        else: learn.fit_one_cycle(epochs, lr)
+    closed = fits_in_closed_form(learn.model)
+    if epochs is None: epochs = 0 if closed else 3
+    if closed: learn.fit_head()
+    if epochs:
+        with (learn.no_bar() if not progress else nullcontext()), learn.no_logging():
+            if closed: learn.unfreeze(); learn.fit_one_cycle(epochs, slice(lr / 100, lr / 10))
+            elif learn.gitools['start'] != 'scratch': learn.fine_tune(epochs, lr)
+            else: learn.fit_one_cycle(epochs, lr)
     learn.calibrate()
-    det = learn.to_detector(info=dict(epochs=epochs, lr=lr))
-    if out is not None: save_detector(det, out)
+    det = learn.to_detector(info=dict(epochs=epochs, lr=lr, selection_images=int(len(dls.valid_rows))))
+    if out is not None:
+        save_detector(det, out)
+        dls.valid_rows[['path', 'generator', 'label']].to_csv(Path(out)/'selection.csv', index=False)
     return det

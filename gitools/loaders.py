@@ -9,14 +9,13 @@ import pandas as pd
 from fastai.vision.all import (DataBlock, TransformBlock, CategoryBlock, ColReader, ColSplitter, RandomCrop, IntToFloatTensor,
                                PILImage, DataLoaders, defaults)
 from .core import *
-from .data import select, filter_reals, sample
+from .data import select, filter_reals, sample, selection_split
 from .transforms import jpeg, augmentations
 
 # %% auto #0
 __all__ = ['LABELS', 'ReadImage', 'training_rows', 'genimage_dls']
 
 # %% ../nbs/04_loaders.ipynb #c004
-__all__ = ['LABELS', 'ReadImage', 'training_rows', 'genimage_dls']
 LABELS = ['real', 'fake']   # class order: index 1 ("fake") is the positive class
 
 # %% ../nbs/04_loaders.ipynb #c006
@@ -42,8 +41,10 @@ def training_rows(df:pd.DataFrame, generators=None, split:str='train', real_qual
 
 def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
                  train='sdv4',              # generator(s) to train on
-                 valid=None,                # generator(s) to validate on (default: `train`)
-                 valid_pct:float=None,      # carve this share of the training rows out as validation (instead of the val split)
+                 valid=None,                # validate on the `valid_split` images of these generators (for reports only)
+                 valid_pct:float=0.2,       # otherwise: the selection split, this share of the training rows carved out by seed
+                 valid_rows:pd.DataFrame=None,  # or these rows as the validation set
+                 exclude=None,              # paths never to train on (e.g. a run's selection split)
                  train_split:str='train', valid_split:str='val',
                  crop:int=224,              # side of the square crop
                  bs:int=64, num_workers:int=None, seed:int=42,
@@ -53,14 +54,15 @@ def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
                  augs='flip',               # training item augmentations: names for `augmentations`, or transforms
                  extra_rows:pd.DataFrame=None,  # more training rows (e.g. a replay buffer), used as given
                  **kwargs) -> DataLoaders:
-    "fastai `DataLoaders` of real/fake crops from manifest `df`."
+    "fastai `DataLoaders` of real/fake crops from manifest `df`; by default validation is the selection split carved from training."
     opts = dict(real_quality=real_quality, real_min_size=real_min_size, real_max_size=real_max_size, balance=balance,
                 n_per_generator=n_per_generator, seed=seed)
     tr = training_rows(df, train, train_split, **opts)
     if extra_rows is not None and len(extra_rows): tr = pd.concat([tr, extra_rows], ignore_index=True).drop_duplicates('path')
-    if valid_pct:
-        va = tr.sample(frac=valid_pct, random_state=seed); tr = tr.drop(va.index)
-    else: va = training_rows(df, valid if valid is not None else train, valid_split, **opts)
+    if exclude is not None: tr = tr[~tr['path'].isin(set(exclude))].reset_index(drop=True)
+    if valid_rows is not None: va = valid_rows
+    elif valid is not None: va = training_rows(df, valid, valid_split, **opts)
+    else: tr, va = selection_split(tr, valid_pct, seed)
     for name, rows in (('training', tr), ('validation', va)):
         missing = set(LABELS) - set(rows['label'])
         if missing: raise GitoolsError(f"the {name} set has no {' or '.join(sorted(missing))} images "

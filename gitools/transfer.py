@@ -15,20 +15,16 @@ from fastai.vision.all import (CrossEntropyLossFlat, Callback, SaveModelCallback
                                num_distrib, distrib_barrier)
 import fastai.distributed  # Learner.distrib_ctx
 from .core import *
-from .data import select, get_generator, GENERATORS
+from .data import select, get_generator, selection_split, GENERATORS
 from .loaders import genimage_dls, LABELS
 from .learner import detector_learner
-from .detector import save_detector, load_detector, is_detector_dir
-from .models import detector_spec
+from .detector import Detector, save_detector, load_detector, is_detector_dir
+from .models import detector_spec, fits_in_closed_form
 from .evaluation import evaluate_generators, plot_matrix
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'finetune',
-           'compare_strategies']
-
-# %% ../nbs/11_transfer.ipynb #c005
-__all__ = ['parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'finetune', 'STRATEGIES',
-           'compare_strategies']
+__all__ = ['CLOSED_FORM', 'STRATEGIES', 'parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary',
+           'floor_detector', 'finetune', 'verdict', 'compare_strategies']
 
 # %% ../nbs/11_transfer.ipynb #c006
 def parse_stages(stages) -> list:
@@ -47,18 +43,19 @@ def parse_stages(stages) -> list:
 class FinetuneConfig:
     "Options of a staged fine-tuning run."
     stages:list                      # generator groups in training order (see `parse_stages`)
-    start:str = 'resnet18'           # detector arch, timm name, or folder of a saved detector
-    pretrained:bool = False          # ImageNet weights for the backbone when `start` is an arch
+    start:str = 'probe'              # detector arch, timm name, or folder of a saved detector
+    pretrained:bool = None           # ImageNet weights for the backbone when `start` is an arch (None: the detector's default)
     arch_kwargs:dict = field(default_factory=dict)
     order:str = 'given'              # 'given', 'easy-first' (curriculum) or 'hard-first'
-    head_epochs:int = 1              # epochs with the body frozen, per stage
+    head_epochs:int = 1              # epochs with the body frozen, per stage (closed-form detectors: one exact fit)
     epochs:int = 2                   # epochs per unfreezing phase
-    unfreeze:list = field(default_factory=lambda: [-2, 0])  # freeze_to(n) for each later phase (0 = all layers)
+    unfreeze:list = None             # freeze_to(n) for each later phase (0 = all layers); None: [] for closed-form detectors, else [-2, 0]
     lr:float = 1e-3                  # learning rate of the head (the highest)
     lr_ratio:float = 10.             # discriminative rates: slice(lr / lr_ratio, lr)
     wd:float = 1e-2                  # weight decay
     drop:float = None                # head dropout (None: the detector's default)
-    patience:int = 2                 # early stopping patience (epochs) on the seen-generators validation loss
+    patience:int = 2                 # early stopping patience (epochs) on the selection split's loss
+    selection:float = 0.2            # share of the training split carved out (by seed) for stopping, checkpoints and thresholds
     replay:float = 0.2               # share of each stage's training set drawn from earlier stages
     replay_max:int = None            # cap on replayed images per stage
     balance:bool = True              # balance generators and labels when sampling
@@ -71,6 +68,24 @@ class FinetuneConfig:
     eval_generators:list = None      # generators to evaluate after each stage (default: all in the data)
     seed:int = 0
     num_workers:int = None
+
+    def __post_init__(self):
+        "Check every number before any work starts; the message names the option."
+        def bad(name, want): raise GitoolsError(f"{name} is {getattr(self, name)!r}: it must be {want}")
+        for k in ('crop', 'bs'):
+            if not isinstance(getattr(self, k), int) or getattr(self, k) < 1: bad(k, 'a positive integer')
+        for k in ('head_epochs', 'epochs', 'patience'):
+            if not isinstance(getattr(self, k), int) or getattr(self, k) < 0: bad(k, 'a whole number, 0 or more')
+        for k in ('lr', 'lr_ratio'):
+            if not getattr(self, k) > 0: bad(k, 'positive')
+        if not self.wd >= 0: bad('wd', '0 or more')
+        if not 0 <= self.replay < 1: bad('replay', 'in [0, 1)')
+        if not 0 < self.selection < 1: bad('selection', 'in (0, 1)')
+        if self.drop is not None and not 0 <= self.drop < 1: bad('drop', 'in [0, 1)')
+        if self.jpeg_fakes is not None and not 1 <= self.jpeg_fakes <= 100: bad('jpeg_fakes', 'a JPEG quality in 1-100')
+        for k in ('n_per_generator', 'replay_max', 'num_workers'):
+            v = getattr(self, k)
+            if v is not None and (not isinstance(v, int) or v < (0 if k == 'num_workers' else 1)): bad(k, 'a positive integer')
 
 # %% ../nbs/11_transfer.ipynb #c011
 def replay_rows(manifest:pd.DataFrame, earlier:list, n_stage:int, share:float, cap:int=None, seed:int=0) -> pd.DataFrame:
@@ -112,19 +127,58 @@ def _plain(x):
     if isinstance(x, (list, tuple, L)): return [_plain(v) for v in x]
     return x.item() if isinstance(x, np.generic) else x
 
-class _EpochCheckpoint(Callback):
-    order = 65   # after SaveModelCallback and early stopping have seen the epoch
-    def __init__(self, run:Path, where:dict): self.run, self.where = run, where
+class _SkipDone:
+    "Tracker mixin: ignore the epochs that a resumed phase skips (they record no metrics)."
+    start_epoch = 0
     def after_epoch(self):
-        if rank_distrib(): return
-        torch.save({'model': self.learn.model.state_dict(), 'opt': _plain(self.learn.opt.state_dict())}, self.run/'checkpoint.pt.tmp')
-        (self.run/'checkpoint.pt.tmp').replace(self.run/'checkpoint.pt')
-        _write_json(self.run/'progress.json', {**self.where, 'epoch': self.epoch})
+        if self.epoch >= self.start_epoch: super().after_epoch()
+
+class _SaveBest(_SkipDone, SaveModelCallback): pass
+class _EarlyStop(_SkipDone, EarlyStoppingCallback): pass
+
+class _History(CSVLogger):
+    "fastai's `CSVLogger`, resumable: one header per file, and no rows for the epochs a resumed phase skips."
+    start_epoch = 0
+    def before_fit(self):
+        f = self.path/self.fname
+        fresh = not (self.append and f.exists() and f.stat().st_size)
+        super().before_fit()
+        if not fresh:   # drop the header line that CSVLogger has just written again
+            self.file.close(); lines = f.read_text().splitlines(keepends=True); f.write_text(''.join(lines[:-1]))
+            self.file = f.open('a')
+    def _write_line(self, log):
+        if log and isinstance(log[0], int) and log[0] < self.start_epoch: return
+        super()._write_line(log)
 
 def _write_json(path:Path, obj):
     "Write `obj` as JSON atomically (rank 0 only under distributed training)."
     if rank_distrib(): return
     tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(obj, indent=2, default=str)); tmp.replace(path)
+
+def _save_checkpoint(run:Path, model, where:dict, opt=None, **trackers):
+    "Model (and optimiser) to `run/checkpoint.pt`, then the position to `run/progress.json`, each atomically."
+    if rank_distrib(): return
+    ck = {'model': model.state_dict(), **({'opt': _plain(opt.state_dict())} if opt is not None else {})}
+    torch.save(ck, run/'checkpoint.pt.tmp'); (run/'checkpoint.pt.tmp').replace(run/'checkpoint.pt')
+    _write_json(run/'progress.json', {**where, **_plain(trackers)})
+
+def _load_checkpoint(run:Path) -> dict:
+    "The checkpoint of run folder `run`; a file that is not one (e.g. a pickle) is refused with a clear error."
+    f = run/'checkpoint.pt'
+    try: ck = torch.load(f, map_location='cpu', weights_only=True)
+    except Exception as e:
+        raise GitoolsError(f"{f}: not a gitools checkpoint, refused ({type(e).__name__}); delete it to redo the interrupted phase") from None
+    if not isinstance(ck, dict) or 'model' not in ck: raise GitoolsError(f"{f}: not a gitools checkpoint; delete it to redo the interrupted phase")
+    return ck
+
+class _EpochCheckpoint(Callback):
+    order = 65   # after SaveModelCallback and early stopping have seen the epoch
+    def __init__(self, run:Path, where:dict): self.run, self.where = run, where
+    def after_epoch(self):
+        best = next((cb for cb in self.learn.cbs if isinstance(cb, _SaveBest)), None)
+        stop = next((cb for cb in self.learn.cbs if isinstance(cb, _EarlyStop)), None)
+        _save_checkpoint(self.run, self.learn.model, {**self.where, 'epoch': self.epoch}, self.learn.opt,
+                         best=float(best.best) if best else None, wait=int(stop.wait) if stop else 0)
 
 # %% ../nbs/11_transfer.ipynb #c019
 from fastai.distributed import DistributedDL
@@ -151,16 +205,50 @@ def _check_inputs(cfg:FinetuneConfig, manifest:pd.DataFrame):
     if not is_detector_dir(cfg.start): detector_spec(cfg.start)
     elif cfg.pretrained: raise GitoolsError(f"{cfg.start}: pretrained=True applies to an architecture, not to a saved detector")
     if cfg.order not in ('given', 'easy-first', 'hard-first'): raise GitoolsError(f"order must be given, easy-first or hard-first, not {cfg.order!r}")
-    if not 0 <= cfg.replay < 1: raise GitoolsError(f"replay must be in [0, 1), not {cfg.replay}")
 
 def _stage_name(i, stage): return f"{i + 1}:{'+'.join(stage)}"
+
+def _closed_form(cfg:FinetuneConfig) -> bool:
+    "Does the run's starting detector train in closed form (`stats`, `probe`)?"
+    if is_detector_dir(cfg.start): return json.loads((Path(cfg.start)/'config.json').read_text()).get('arch') in CLOSED_FORM
+    return cfg.start in CLOSED_FORM
+
+CLOSED_FORM = ('stats', 'probe')   # detectors whose head phase is a closed-form fit
+
+def floor_detector(manifest:pd.DataFrame, train_rows:pd.DataFrame, selection_rows:pd.DataFrame, crop:int, bs:int=32, seed:int=0) -> Detector:
+    "The `stats` floor trained on exactly `train_rows` and calibrated on `selection_rows`: what a learned detector must beat."
+    gens = sorted(train_rows.generator.unique())
+    unused = set(select(manifest, gens, 'train')['path']) - set(train_rows['path'])
+    dls = genimage_dls(manifest, train=gens, valid_rows=selection_rows, exclude=unused, crop=crop, bs=bs, num_workers=0, seed=seed, augs='none')
+    learn = detector_learner(dls, 'stats'); learn.fit_head(); learn.calibrate()
+    return learn.to_detector(info=dict(role='floor'))
+
+def _fit_phase(learn, out:Path, cfg:FinetuneConfig, name:str, where:dict, n:int, epochs:int, lr, start_epoch:int, ck, pos:dict, progress:bool):
+    "One phase of a stage: `freeze_to(n)`, then `fit_one_cycle` with checkpoints, early stopping and the best model kept."
+    learn.freeze_to(n) if n else learn.unfreeze()
+    best, stop = _SaveBest(monitor='valid_loss', fname='_best', with_opt=False), _EarlyStop(patience=cfg.patience)
+    for cb in (best, stop): cb.start_epoch = start_epoch
+    cbs = [best, stop, _EpochCheckpoint(out, where)]
+    if not rank_distrib():
+        (out/'history').mkdir(exist_ok=True)
+        hist = _History(fname=str(out/'history'/f"{name.replace(':', '_')}-{where['phase']}.csv"), append=start_epoch > 0)
+        hist.start_epoch = start_epoch; cbs.append(hist)
+    learn.path = out; learn.model_dir = 'tmp'
+    if ck is not None:
+        learn.create_opt(); learn.opt.load_state_dict({'state': ck['opt']['state'], 'hypers': L(ck['opt']['hypers'])})
+        best.best = pos.get('best') if pos.get('best') is not None else best.best
+        stop.wait = pos.get('wait', 0)
+    bar = learn.no_bar() if not progress else nullcontext()
+    cuda = torch.cuda.is_available()   # SyncBatchNorm has no CPU kernel
+    dist = learn.distrib_ctx(sync_bn=cuda, cpu=not cuda) if num_distrib() > 1 else nullcontext()
+    with bar, dist: learn.fit_one_cycle(epochs, lr, wd=cfg.wd, cbs=cbs, start_epoch=start_epoch)
 
 def finetune(manifest:pd.DataFrame,   # manifest from `scan`
              out,                    # run folder
              resume:bool=False,      # continue an interrupted run in `out`
              progress:bool=True,
              **kwargs) -> dict:
-    "Staged fine-tuning across generators (options: `FinetuneConfig`); returns the matrix, summary and paths."
+    "Staged fine-tuning across generators (options: `FinetuneConfig`); returns the matrix, summary, verdict and paths."
     out = Path(out).absolute()   # fastai joins relative log paths to `learn.path`
     if num_distrib() > 1:   # under `accelerate launch`: join the process group now, so that barriers work from the start
         from accelerate import PartialState
@@ -168,10 +256,11 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
     kwargs['stages'] = parse_stages(kwargs.get('stages') or [])
     cfg = FinetuneConfig(**kwargs)
     cfg.eval_generators = as_list(cfg.eval_generators) or sorted(manifest['generator'].unique())
+    if cfg.unfreeze is None: cfg.unfreeze = [] if _closed_form(cfg) else [-2, 0]
     _check_inputs(cfg, manifest)
     state_file = out/'state.json'
-    if out.exists() and any(out.iterdir()) and not resume:
-        raise GitoolsError(f"{out}: run folder exists and is not empty; pass resume=True to continue it, or choose another folder")
+    if state_file.exists() and not resume:
+        raise GitoolsError(f"{out}: holds a run; resume it (resume=True, or --resume on the command line) or choose another folder")
     if resume and state_file.exists():
         saved = json.loads((out/'config.json').read_text())
         mine = json.loads(json.dumps(asdict(cfg), default=str))
@@ -186,60 +275,53 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
     set_seed(cfg.seed)
     ev = dict(bs=cfg.bs, progress=False)
     akw = {**cfg.arch_kwargs, **({'drop': cfg.drop} if cfg.drop is not None else {})}
+    # three roles: the selection split (stopping, checkpoints, thresholds) is carved from the training split once per run
+    trained = [g for s in cfg.stages for g in s]
+    _, sel = selection_split(select(manifest, trained, 'train'), cfg.selection, cfg.seed)
+    if not rank_distrib(): sel[['path', 'generator', 'label']].to_csv(out/'selection.csv', index=False)
+    held = set(sel['path'])
 
     def first_learner(dls):
         return detector_learner(dls, cfg.start, pretrained=cfg.pretrained, arch_kwargs=akw if not is_detector_dir(cfg.start) else None)
 
     # the starting model, evaluated on every generator (and used to order the stages)
     if 'start' not in state['matrix']:
-        dls0 = genimage_dls(manifest, train=cfg.stages[0], crop=cfg.crop, bs=cfg.bs, num_workers=0, seed=cfg.seed)
-        learn0 = first_learner(dls0)
-        det0 = learn0.to_detector()
+        dls0 = genimage_dls(manifest, train=cfg.stages[0], valid_rows=sel, exclude=held, crop=cfg.crop, bs=cfg.bs, num_workers=0, seed=cfg.seed)
+        det0 = first_learner(dls0).to_detector()
         state['matrix']['start'] = evaluate_generators(det0, manifest, cfg.eval_generators, **ev)['acc'].to_dict()
         state['order'] = order_stages(cfg.stages, pd.Series(state['matrix']['start']), cfg.order)
         _write_json(state_file, state)
     stages = state['order']
-    history = []
-    prev = None
+    prev, used = None, []
     for i, stage in enumerate(stages):
         name = _stage_name(i, stage)
         sdir = out/'stages'/name.replace(':', '_')
-        if name in state['done']: prev = sdir; continue
         seen = [g for s in stages[:i + 1] for g in s]
         earlier = [g for s in stages[:i] for g in s]
-        opts = dict(crop=cfg.crop, bs=cfg.bs, seed=cfg.seed + i, balance=cfg.balance, n_per_generator=cfg.n_per_generator,
-                    jpeg_fakes=cfg.jpeg_fakes, num_workers=cfg.num_workers, augs=cfg.augment)
         n_stage = len(select(manifest, stage, 'train'))
         extra = replay_rows(manifest, earlier, n_stage, cfg.replay, cfg.replay_max, cfg.seed + i)
-        dls = genimage_dls(manifest, train=stage, valid=seen, extra_rows=extra, **opts)
+        opts = dict(crop=cfg.crop, bs=cfg.bs, seed=cfg.seed + i, balance=cfg.balance, n_per_generator=cfg.n_per_generator,
+                    jpeg_fakes=cfg.jpeg_fakes, num_workers=cfg.num_workers, augs=cfg.augment)
+        dls = genimage_dls(manifest, train=stage, valid_rows=sel[sel.generator.isin(seen)], exclude=held, extra_rows=extra, **opts)
+        used.append(dls.train_rows)
+        if name in state['done']: prev = sdir; continue
         learn = first_learner(dls) if prev is None else detector_learner(dls, str(prev))
         if cfg.loss_weights:
             freq = dls.train_rows['label'].value_counts(normalize=True).reindex(LABELS).values
             learn.loss_func = CrossEntropyLossFlat(weight=torch.tensor(0.5 / freq, dtype=torch.float32))
+        closed = fits_in_closed_form(learn.model)
         phases = [('head', -1, cfg.head_epochs, cfg.lr)] + [(f'unfreeze{n}', n, cfg.epochs, slice(cfg.lr / cfg.lr_ratio, cfg.lr)) for n in cfg.unfreeze]
         pos = json.loads((out/'progress.json').read_text()) if resume and (out/'progress.json').exists() else {}
+        ck = _load_checkpoint(out) if pos.get('stage') == name and (out/'checkpoint.pt').exists() else None
+        if ck: learn.model.load_state_dict(ck['model'])          # where the interrupted stage stood: its last epoch or phase
         for phase, n, epochs, lr in phases:
-            if epochs <= 0: continue
+            if epochs <= 0 or phase in state.get('phases_done', {}).get(name, []): continue
             where = dict(stage=name, phase=phase)
-            start_epoch = 0
-            if pos.get('stage') == name and pos.get('phase') == phase and (out/'checkpoint.pt').exists():
-                ck = torch.load(out/'checkpoint.pt', map_location='cpu', weights_only=True)
-                learn.model.load_state_dict(ck['model']); start_epoch = pos['epoch'] + 1
-            elif phase in state.get('phases_done', {}).get(name, []): continue
-            if start_epoch >= epochs: continue
-            learn.freeze_to(n) if n else learn.unfreeze()
-            cbs = [SaveModelCallback(monitor='valid_loss', fname=f'_best', with_opt=False), EarlyStoppingCallback(patience=cfg.patience),
-                   _EpochCheckpoint(out, where)]
-            if not rank_distrib():
-                (out/'history').mkdir(exist_ok=True)
-                cbs.append(CSVLogger(fname=str(out/'history'/f"{name.replace(':', '_')}-{phase}.csv"), append=start_epoch > 0))
-            learn.path = out; learn.model_dir = 'tmp'
-            if start_epoch:
-                learn.create_opt(); learn.opt.load_state_dict({'state': ck['opt']['state'], 'hypers': L(ck['opt']['hypers'])})
-            bar = learn.no_bar() if not progress else nullcontext()
-            cuda = torch.cuda.is_available()   # SyncBatchNorm has no CPU kernel
-            dist = learn.distrib_ctx(sync_bn=cuda, cpu=not cuda) if num_distrib() > 1 else nullcontext()
-            with bar, dist: learn.fit_one_cycle(epochs, lr, wd=cfg.wd, cbs=cbs, start_epoch=start_epoch)
+            start_epoch = pos['epoch'] + 1 if ck and pos.get('phase') == phase else 0
+            if start_epoch < epochs:
+                if phase == 'head' and closed: learn.fit_head()
+                else: _fit_phase(learn, out, cfg, name, where, n, epochs, lr, start_epoch, ck if start_epoch else None, pos, progress)
+                _save_checkpoint(out, learn.model, {**where, 'epoch': epochs - 1})
             state.setdefault('phases_done', {}).setdefault(name, []).append(phase); _write_json(state_file, state)
         learn.calibrate()
         det = learn.to_detector(info=dict(stage=name, seen=seen, replayed=int(len(extra))))
@@ -253,14 +335,24 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
     matrix = pd.DataFrame(state['matrix']).T[cfg.eval_generators]
     summary = transfer_summary(matrix, stages)
     if rank_distrib(): return dict(matrix=matrix, summary=summary, stages=stages, out=out, final=out/'final')
+    if 'floor' not in state:
+        floor = floor_detector(manifest, pd.concat(used).drop_duplicates('path'), sel, cfg.crop, cfg.bs, cfg.seed)
+        state['floor'] = evaluate_generators(floor, manifest, cfg.eval_generators, **ev)['acc'].to_dict(); _write_json(state_file, state)
     final = out/'final'
     if prev is not None and (not final.exists() or state.get('final') != str(prev)):
         shutil.rmtree(final, ignore_errors=True); shutil.copytree(prev, final); state['final'] = str(prev); _write_json(state_file, state)
-    matrix.to_csv(out/'matrix.csv'); summary.to_csv(out/'summary.csv')
+    v = verdict(matrix.iloc[-1], pd.Series(state['floor']), trained)
+    matrix.to_csv(out/'matrix.csv'); summary.to_csv(out/'summary.csv'); v.to_csv(out/'verdict.csv')
     (out/'matrix.md').write_text((matrix * 100).round(1).assign(avg=(matrix.mean(1) * 100).round(1)).to_markdown())
+    (out/'verdict.md').write_text((v * 100).round(1).to_markdown())
     plot_matrix(matrix, out/'matrix.png', title='accuracy after each stage (%)')
     shutil.rmtree(out/'tmp', ignore_errors=True)
-    return dict(matrix=matrix, summary=summary, stages=stages, out=out, final=final)
+    return dict(matrix=matrix, summary=summary, verdict=v, stages=stages, out=out, final=final)
+
+def verdict(final:pd.Series, floor:pd.Series, trained:list) -> pd.DataFrame:
+    "Mean val accuracy of the final detector and of the `stats` floor on the generators trained on and on the held-out ones."
+    groups = {'trained generators': [g for g in final.index if g in trained], 'held-out generators': [g for g in final.index if g not in trained]}
+    return pd.DataFrame({k: dict(detector=final[v].mean(), floor=floor.reindex(v).mean(), n_generators=len(v)) for k, v in groups.items() if v}).T
 
 # %% ../nbs/11_transfer.ipynb #c027
 STRATEGIES = dict(naive=dict(order='given', replay=0.0, lr_ratio=1.0, unfreeze_all=True),
@@ -273,7 +365,7 @@ def compare_strategies(manifest:pd.DataFrame, out, stages, strategies=('naive', 
     out, rows = Path(out), []
     stages = parse_stages(stages)
     base = FinetuneConfig(stages=stages, **kwargs)
-    per_stage = base.head_epochs + base.epochs * len(base.unfreeze)
+    per_stage = base.head_epochs + base.epochs * len(base.unfreeze if base.unfreeze is not None else [-2, 0])
     for name in strategies:
         s = dict(STRATEGIES[name])
         kw = {**kwargs, **{k: v for k, v in s.items() if k not in ('unfreeze_all', 'joint')}}

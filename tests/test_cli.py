@@ -3,7 +3,7 @@ import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pandas as pd, pytest
 
-FAST = ['--crop', '32', '--bs', '16', '--head-epochs', '1', '--epochs', '1', '--unfreeze', '0']
+FAST = ['--arch', 'resnet18', '--crop', '32', '--bs', '16', '--head-epochs', '1', '--epochs', '1', '--unfreeze', '0']
 
 def cmd(name):
     "A gitools command installed beside this Python (works whether or not the venv is on PATH)."
@@ -25,7 +25,7 @@ def test_finetune_runs_whole_plan(tiny_tree, tmp_path):
 
 def test_killed_run_resumes_without_redoing_finished_stages(tiny_tree, tmp_path):
     out = tmp_path/'run'
-    args = ['--data', tiny_tree[0], '--stages', 'sdv4,adm', '--out', out, '--crop', '32', '--bs', '16',
+    args = ['--data', tiny_tree[0], '--stages', 'sdv4,adm', '--out', out, '--arch', 'resnet18', '--crop', '32', '--bs', '16',
             '--head-epochs', '1', '--epochs', '3', '--unfreeze', '0', '--patience', '9']
     p = subprocess.Popen([cmd('gitools-finetune'), *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
@@ -45,6 +45,21 @@ def test_killed_run_resumes_without_redoing_finished_stages(tiny_tree, tmp_path)
     assert len(hist) == 1 + 3                                    # every epoch of stage 2 ran exactly once
     assert list(pd.read_csv(out/'matrix.csv', index_col=0).index) == ['start', '1:sdv4', '2:adm']
     assert not (out/'checkpoint.pt').exists()
+
+def test_default_recipe_keeps_roles_apart_and_gives_a_verdict(tiny_tree, tmp_path):
+    "The default detector (probe), fitted in closed form; selection images are never trained on nor reported."
+    out = tmp_path/'run'
+    r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4', '--out', out, '--crop', '32')
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads((out/'final'/'config.json').read_text())['arch'] == 'probe'
+    assert 'verdict' in r.stdout and 'held-out generators' in r.stdout and 'floor' in r.stdout
+    v = pd.read_csv(out/'verdict.csv', index_col=0)
+    assert list(v.index) == ['trained generators', 'held-out generators'] and v[['detector', 'floor']].notna().all().all()
+    sel = set(pd.read_csv(out/'selection.csv').path)
+    from gitools.data import scan
+    m = scan(tiny_tree[0], progress=False)
+    assert sel and sel <= set(m[(m.split == 'train') & (m.generator == 'sdv4')].path)   # carved from train, never from val
+    assert json.loads((out/'config.json').read_text())['selection'] == 0.2
 
 @pytest.mark.parametrize('bad, message', [
     (['--stages', 'sdv4,dalle'], "generator 'dalle' is not in the data"),

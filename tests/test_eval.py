@@ -3,7 +3,7 @@ import json, signal, subprocess, sys, time
 from pathlib import Path
 import pandas as pd, pytest
 
-FAST = ['--crop', '32', '--bs', '16', '--epochs', '1']
+FAST = ['--arch', 'resnet18', '--crop', '32', '--bs', '16', '--epochs', '1']
 
 def cmd(name): return str(Path(sys.executable).parent/name)
 def run(*args): return subprocess.run([cmd('gitools-eval'), *map(str, args)], capture_output=True, text=True)
@@ -31,6 +31,25 @@ def test_matrix_resumes_after_kill(tiny_tree, tmp_path):
     assert run(*args).returncode == 0 and [c.stat().st_mtime_ns for c in cells] == stamps   # a finished run redoes nothing
     rows = pd.read_parquet(cells[0])
     assert {'path', 'generator', 'label', 'degradation', 'detector', 'p_fake'} <= set(rows.columns)
+    reported = set(pd.concat(pd.read_parquet(c) for c in cells).path)
+    for d in (out/'detectors').iterdir():                               # three roles: selection images are never reported
+        assert not set(pd.read_csv(d/'selection.csv').path) & reported
+
+def test_leave_one_out_with_floor(tiny_tree, tmp_path):
+    out = tmp_path/'loo'
+    r = run('loo', '--data', tiny_tree[0], '--out', out, '--crop', '32')
+    assert r.returncode == 0, r.stderr[-2000:]
+    t = pd.read_csv(out/'tables'/'leave_one_generator_out.csv', index_col=0)
+    assert list(t.index) == ['adm', 'sdv4', 'avg'] and list(t.columns) == ['acc probe', 'auc probe', 'acc stats', 'auc stats']
+    assert t.loc['avg', 'acc probe'] == pytest.approx(t.loc[['adm', 'sdv4'], 'acc probe'].mean())
+    preds = pd.concat(pd.read_parquet(c) for c in out.glob('preds/*/*/*.parquet'))
+    assert set(preds.detector) == {'probe without adm', 'probe without sdv4', 'stats without adm', 'stats without sdv4'}
+    for held in ('adm', 'sdv4'):   # a detector is tested only on the generator it never saw, on val images
+        rows = preds[preds.detector.str.endswith(f'without {held}')]
+        assert set(rows.generator) == {held}
+        sel = set(pd.read_csv(out/'detectors'/f'probe-without-{held}'/'selection.csv').path)
+        assert not sel & set(rows.path)
+    assert (out/'figures'/'leave_one_generator_out.png').exists()
 
 def test_degrade_spectrum_size_classes(tiny_tree, tmp_path):
     out = tmp_path/'d'
@@ -43,7 +62,7 @@ def test_degrade_spectrum_size_classes(tiny_tree, tmp_path):
     assert r.returncode == 0 and (tmp_path/'s'/'figures'/'spectra.png').exists(), r.stderr[-2000:]
     r = run('size', '--data', tiny_tree[0], '--out', tmp_path/'z', '--train', 'sdv4', '--sizes', '4,8', *FAST)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert list(pd.read_csv(tmp_path/'z'/'tables'/'size_curve_acc.csv', index_col=0).index) == [8, 16]
+    assert list(pd.read_csv(tmp_path/'z'/'tables'/'size_curve_acc.csv', index_col=0).index) == [6, 12]   # less the selection split
     r = run('classes', '--data', tiny_tree[0], '--out', tmp_path/'c', '--train', 'sdv4', '--k', '12', *FAST)
     assert r.returncode == 0 and 'unseen classes' in r.stdout, r.stderr[-2000:]
 

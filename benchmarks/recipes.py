@@ -1,0 +1,89 @@
+"""The recipe study: which detector and training recipe gitools uses by default, decided by evidence.
+
+Each recipe is trained in-domain (one generator, tested on its own val split) and leave-one-generator-out (every other
+generator, tested on the held-out one's val split), for several seeds (the seed draws the selection split, the training
+order and the augmentations). Selection (threshold, early stopping) uses the selection split carved from train; the
+reported numbers are val images only. Results are kept per recipe and seed, so a rerun resumes; the table is written to
+benchmarks/results/recipes.md with mean and spread over seeds.
+    python benchmarks/recipes.py [--recipes stats,probe,...] [--seeds 0,1,2] [--data mini] [--out runs/recipes]"""
+import argparse, json, time, warnings
+from pathlib import Path
+warnings.filterwarnings('ignore')
+import pandas as pd, torch
+from gitools.cli import load_data
+from gitools.data import select
+from gitools.detector import load_detector, is_detector_dir
+from gitools.learner import train_detector
+from gitools.protocols import leave_one_out, evaluate_run
+from gitools.metrics import binary_metrics
+
+RECIPES = {  # name -> train_detector options (crop 64: mini's images are 64 px)
+    'stats': dict(arch='stats'),
+    'probe': dict(arch='probe'),
+    'probe, last embedding only': dict(arch='probe', arch_kwargs=dict(all_blocks=False)),
+    'probe, no upsampling': dict(arch='probe', arch_kwargs=dict(min_side=64)),
+    'probe, CNNSpot blur+JPEG augmentation': dict(arch='probe', augs='flip,cnnspot'),
+    'resnet18 from scratch, 5 epochs': dict(arch='resnet18', epochs=5, lr=2e-3),
+    'npr (resnet18), 5 epochs': dict(arch='npr', arch_kwargs=dict(backbone='resnet18'), epochs=5, lr=2e-3),
+    'EfficientNet-Lite0 fine-tuned, 3 epochs': dict(arch='tf_efficientnet_lite0', pretrained=True, epochs=3, lr=1e-3),
+}
+
+def slug(s): return ''.join(c if c.isalnum() else '_' for c in s).strip('_')
+
+def in_domain(m, out, seed, **kw) -> pd.DataFrame:
+    rows = []
+    for g in sorted(select(m, splits='train').generator.unique()):
+        d = out/'detectors'/g
+        det = load_detector(d) if is_detector_dir(d) else train_detector(m, g, out=d, seed=seed, crop=64, bs=32, num_workers=0, **kw)
+        p = evaluate_run(out, {g: det}, m, g, progress=False).dropna(subset=['p_fake'])
+        r = binary_metrics(p.p_fake, p.label.eq('fake').astype(int), det.threshold)
+        rows.append(dict(generator=g, acc=r['acc'], auc=r['auc']))
+    return pd.DataFrame(rows)
+
+def run(m, recipe, seed, out) -> pd.DataFrame:
+    done = out/'result.csv'
+    if done.exists(): return pd.read_csv(done)
+    t0, kw = time.time(), RECIPES[recipe]
+    ind = in_domain(m, out/'in-domain', seed, **kw).assign(protocol='in-domain')
+    lo = leave_one_out(m, out/'loo', arch=kw['arch'], floor=False, seed=seed, crop=64, bs=32, num_workers=0, progress=False,
+                       **{k: v for k, v in kw.items() if k != 'arch'})['metrics']
+    lo = lo.rename(columns={'held_out': 'generator'})[['generator', 'acc', 'auc']].assign(protocol='leave-one-out')
+    r = pd.concat([ind, lo]).assign(recipe=recipe, seed=seed, minutes=(time.time() - t0) / 60)
+    r.to_csv(done, index=False)
+    return r
+
+def table(r:pd.DataFrame) -> str:
+    "Markdown: per recipe, mean (spread over seeds) of in-domain and leave-one-out accuracy/AUC, per generator and on average."
+    per_seed = r.groupby(['recipe', 'seed', 'protocol'])[['acc', 'auc']].mean().reset_index()
+    def cell(x): return f"{100 * x.mean():.1f} ± {100 * x.std(ddof=0):.1f}" if len(x) > 1 else f"{100 * x.mean():.1f}"
+    rows = []
+    for rec, g in per_seed.groupby('recipe', sort=False):
+        row = {'recipe': rec, 'seeds': g.seed.nunique()}
+        for prot in ('in-domain', 'leave-one-out'):
+            h = g[g.protocol == prot]
+            row[f'{prot} acc'], row[f'{prot} AUC'] = cell(h.acc), cell(h.auc)
+        row['minutes per seed'] = f"{r[r.recipe == rec].groupby('seed').minutes.first().mean():.1f}"
+        rows.append(row)
+    overview = pd.DataFrame(rows).to_markdown(index=False)
+    gens = r.groupby(['recipe', 'protocol', 'generator'], sort=False).acc.mean().unstack() * 100
+    return (f"### Average over generators: mean ± spread (std over seeds)\n\n{overview}\n\n"
+            f"### Accuracy per generator (%, mean over seeds)\n\n{gens.round(1).to_markdown()}\n")
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--recipes', default=','.join(RECIPES)); ap.add_argument('--seeds', default='0,1,2')
+    ap.add_argument('--data'); ap.add_argument('--out', default='runs/recipes')
+    ap.add_argument('--table', default=str(Path(__file__).parent/'results'/'recipes.md')); a = ap.parse_args()
+    torch.set_num_threads(2)
+    m, out, res = load_data(a.data), Path(a.out), []
+    for rec in a.recipes.split(','):
+        if rec not in RECIPES: raise SystemExit(f"unknown recipe {rec!r}; known: {', '.join(RECIPES)}")
+        for s in map(int, a.seeds.split(',')):
+            res.append(run(m, rec, s, out/slug(rec)/f'seed{s}'))
+            print(f"{rec} seed {s}: in-domain {100 * res[-1][res[-1].protocol == 'in-domain'].acc.mean():.1f}, "
+                  f"leave-one-out {100 * res[-1][res[-1].protocol == 'leave-one-out'].acc.mean():.1f} "
+                  f"({res[-1].minutes.iloc[0]:.1f} min)", flush=True)
+    r = pd.concat(res); (out/'all.csv').parent.mkdir(parents=True, exist_ok=True); r.to_csv(out/'all.csv', index=False)
+    Path(a.table).write_text(f"# Recipe study on {a.data or 'mini'}\n\nCommand: `python benchmarks/recipes.py --recipes '{a.recipes}' "
+                             f"--seeds {a.seeds}`\n\n" + table(r))
+    print(Path(a.table).read_text())
