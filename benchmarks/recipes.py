@@ -20,12 +20,22 @@ from gitools.metrics import binary_metrics
 RECIPES = {  # name -> train_detector options (crop 64: mini's images are 64 px)
     'stats': dict(arch='stats'),
     'probe': dict(arch='probe'),
-    'probe, last embedding only': dict(arch='probe', arch_kwargs=dict(all_blocks=False)),
-    'probe, no upsampling': dict(arch='probe', arch_kwargs=dict(min_side=64)),
-    'probe, CNNSpot blur+JPEG augmentation': dict(arch='probe', augs='flip,cnnspot'),
-    'resnet18 from scratch, 5 epochs': dict(arch='resnet18', epochs=5, lr=2e-3),
-    'npr (resnet18), 5 epochs': dict(arch='npr', arch_kwargs=dict(backbone='resnet18'), epochs=5, lr=2e-3),
-    'EfficientNet-Lite0 fine-tuned, 3 epochs': dict(arch='tf_efficientnet_lite0', pretrained=True, epochs=3, lr=1e-3),
+    'probe-last-embedding': dict(arch='probe', arch_kwargs=dict(all_blocks=False)),
+    'probe-no-upsampling': dict(arch='probe', arch_kwargs=dict(min_side=64)),
+    'probe-cnnspot-aug': dict(arch='probe', augs='flip,cnnspot'),
+    'resnet18-scratch': dict(arch='resnet18', epochs=5, lr=2e-3),
+    'npr': dict(arch='npr', arch_kwargs=dict(backbone='resnet18'), epochs=5, lr=2e-3),
+    'effnet-lite0-finetune': dict(arch='tf_efficientnet_lite0', pretrained=True, epochs=3, lr=1e-3),
+}
+ABOUT = {
+    'stats': 'the floor: six image statistics + logistic regression',
+    'probe': 'default: frozen EfficientNet-Lite0 (packaged ImageNet weights), every block pooled, 2x inside, logistic regression',
+    'probe-last-embedding': 'probe on the final embedding only (classic UnivFD)',
+    'probe-no-upsampling': 'probe on the 64 px crop as it is',
+    'probe-cnnspot-aug': 'probe with blur + JPEG training augmentation',
+    'resnet18-scratch': 'ResNet-18 from scratch, 5 epochs one-cycle',
+    'npr': 'NPR (ResNet-18 body) from scratch, 5 epochs',
+    'effnet-lite0-finetune': 'EfficientNet-Lite0 from ImageNet, fine_tune 3 epochs',
 }
 
 def slug(s): return ''.join(c if c.isalnum() else '_' for c in s).strip('_')
@@ -58,7 +68,7 @@ def table(r:pd.DataFrame) -> str:
     def cell(x): return f"{100 * x.mean():.1f} ± {100 * x.std(ddof=0):.1f}" if len(x) > 1 else f"{100 * x.mean():.1f}"
     rows = []
     for rec, g in per_seed.groupby('recipe', sort=False):
-        row = {'recipe': rec, 'seeds': g.seed.nunique()}
+        row = {'recipe': rec, 'what': ABOUT.get(rec, ''), 'seeds': g.seed.nunique()}
         for prot in ('in-domain', 'leave-one-out'):
             h = g[g.protocol == prot]
             row[f'{prot} acc'], row[f'{prot} AUC'] = cell(h.acc), cell(h.auc)
@@ -73,10 +83,17 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--recipes', default=','.join(RECIPES)); ap.add_argument('--seeds', default='0,1,2')
     ap.add_argument('--data'); ap.add_argument('--out', default='runs/recipes')
-    ap.add_argument('--table', default=str(Path(__file__).parent/'results'/'recipes.md')); a = ap.parse_args()
+    ap.add_argument('--table', default=str(Path(__file__).parent/'results'/'recipes.md'))
+    ap.add_argument('--collect', action='store_true', help='only write the table, from every finished run under --out'); a = ap.parse_args()
     torch.set_num_threads(2)
-    m, out, res = load_data(a.data), Path(a.out), []
-    for rec in a.recipes.split(','):
+    out, res = Path(a.out), []
+    if a.collect:
+        order = {slug(k): i for i, k in enumerate(RECIPES)}
+        res = sorted((pd.read_csv(f) for f in out.glob('*/seed*/result.csv')), key=lambda r: (order.get(slug(r.recipe[0]), 99), r.seed[0]))
+        if not res: raise SystemExit(f"no finished runs under {out}")
+        a.recipes = ','.join(dict.fromkeys(r.recipe[0] for r in res))
+    m = load_data(a.data) if not a.collect else None
+    for rec in ([] if a.collect else a.recipes.split(',')):
         if rec not in RECIPES: raise SystemExit(f"unknown recipe {rec!r}; known: {', '.join(RECIPES)}")
         for s in map(int, a.seeds.split(',')):
             res.append(run(m, rec, s, out/slug(rec)/f'seed{s}'))
@@ -84,6 +101,7 @@ if __name__ == '__main__':
                   f"leave-one-out {100 * res[-1][res[-1].protocol == 'leave-one-out'].acc.mean():.1f} "
                   f"({res[-1].minutes.iloc[0]:.1f} min)", flush=True)
     r = pd.concat(res); (out/'all.csv').parent.mkdir(parents=True, exist_ok=True); r.to_csv(out/'all.csv', index=False)
-    Path(a.table).write_text(f"# Recipe study on {a.data or 'mini'}\n\nCommand: `python benchmarks/recipes.py --recipes '{a.recipes}' "
-                             f"--seeds {a.seeds}`\n\n" + table(r))
+    seeds = r.groupby('recipe', sort=False).seed.apply(lambda x: ','.join(map(str, sorted(set(x)))))
+    cmds = '\n'.join(f"    python benchmarks/recipes.py --recipes '{k}' --seeds {v}" for k, v in seeds.items())
+    Path(a.table).write_text(f"# Recipe study on {a.data or 'mini'}\n\nCommands (each resumes; `--collect` then writes this table):\n\n{cmds}\n\n" + table(r))
     print(Path(a.table).read_text())

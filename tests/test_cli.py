@@ -23,28 +23,55 @@ def test_finetune_runs_whole_plan(tiny_tree, tmp_path):
         assert (out/f).exists(), f
     assert 'accuracy (%) on each generator after each stage' in r.stdout
 
-def test_killed_run_resumes_without_redoing_finished_stages(tiny_tree, tmp_path):
+KILL_POINTS = [dict(stage='1:sdv4', phase='unfreeze-2', epoch=0),     # in the middle of a phase
+               dict(stage='1:sdv4', phase='unfreeze0', epoch=0),      # in the middle of a stage, a later phase
+               dict(stage='2:adm', phase='head', epoch=0)]            # between stages: the first epoch of stage 2 done
+
+@pytest.mark.parametrize('where', KILL_POINTS, ids=lambda w: f"{w['stage']}-{w['phase']}-{w['epoch']}")
+def test_killed_run_resumes_from_anywhere(where, tiny_tree, tmp_path):
+    "SIGKILL at a given point, then --resume: every epoch of every phase ran exactly once and the run's files are complete."
     out = tmp_path/'run'
     args = ['--data', tiny_tree[0], '--stages', 'sdv4,adm', '--out', out, '--arch', 'resnet18', '--crop', '32', '--bs', '16',
-            '--head-epochs', '1', '--epochs', '3', '--unfreeze', '0', '--patience', '9']
+            '--head-epochs', '1', '--epochs', '2', '--unfreeze=-2,0', '--patience', '9']
     p = subprocess.Popen([cmd('gitools-finetune'), *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
-    def stage2_started():   # stage 1 finished and at least one epoch of stage 2 checkpointed
-        try: return json.loads((out/'progress.json').read_text())['stage'] == '2:adm'
-        except (OSError, ValueError, KeyError): return False
-    while not stage2_started() and p.poll() is None and time.time() < deadline: time.sleep(0.2)
+    def reached():
+        try: pos = json.loads((out/'progress.json').read_text())
+        except (OSError, ValueError): return False
+        return all(pos.get(k) == v for k, v in where.items())
+    while not reached() and p.poll() is None and time.time() < deadline: time.sleep(0.02)
     assert p.poll() is None, "the run finished before it could be interrupted"
     p.send_signal(signal.SIGKILL); p.wait()
-    stage1 = out/'stages'/'1_sdv4'/'model.safetensors'
-    t1 = stage1.stat().st_mtime_ns
-    done_epoch = json.loads((out/'progress.json').read_text())['epoch']
+    done = json.loads((out/'state.json').read_text())['done']
+    stamps = {s: (out/'stages'/s.replace(':', '_')/'model.safetensors').stat().st_mtime_ns for s in done}
     r = run('gitools-finetune', *args, '--resume')
     assert r.returncode == 0, r.stderr[-2000:]
-    assert stage1.stat().st_mtime_ns == t1                       # finished stage not redone
-    hist = pd.concat(pd.read_csv(f) for f in sorted((out/'history').glob('2_adm-*.csv')))
-    assert len(hist) == 1 + 3                                    # every epoch of stage 2 ran exactly once
+    for s, t in stamps.items():                                   # finished stages not redone
+        assert (out/'stages'/s.replace(':', '_')/'model.safetensors').stat().st_mtime_ns == t
+    for stage in ('1_sdv4', '2_adm'):
+        for phase, n in (('head', 1), ('unfreeze-2', 2), ('unfreeze0', 2)):
+            h = pd.read_csv(out/'history'/f'{stage}-{phase}.csv')
+            assert list(h.epoch) == list(range(n)), (stage, phase, list(h.epoch))   # each epoch exactly once
     assert list(pd.read_csv(out/'matrix.csv', index_col=0).index) == ['start', '1:sdv4', '2:adm']
+    for f in ('final/model.safetensors', 'verdict.csv', 'summary.csv', 'matrix.png', 'selection.csv'): assert (out/f).exists(), f
     assert not (out/'checkpoint.pt').exists()
+
+def test_resume_refuses_a_pickled_checkpoint(tiny_tree, tmp_path):
+    out = tmp_path/'run'
+    args = ['--data', tiny_tree[0], '--stages', 'sdv4', '--out', out, *FAST]
+    assert run('gitools-finetune', *args).returncode == 0
+    state = json.loads((out/'state.json').read_text()); state['done'] = []; (out/'state.json').write_text(json.dumps(state))
+    (out/'progress.json').write_text(json.dumps(dict(stage='1:sdv4', phase='unfreeze0', epoch=0)))
+    import pickle; (out/'checkpoint.pt').write_bytes(pickle.dumps({'model': 'x'}))
+    r = run('gitools-finetune', *args, '--resume')
+    assert r.returncode == 2 and 'not a gitools checkpoint, refused' in r.stderr and 'Traceback' not in r.stderr, r.stderr[-1500:]
+
+def test_a_run_that_failed_at_start_can_be_rerun(tiny_tree, tmp_path):
+    out = tmp_path/'run'
+    r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4,dalle', '--out', out, *FAST)
+    assert r.returncode == 2
+    r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4', '--out', out, *FAST)
+    assert r.returncode == 0, r.stderr[-1500:]
 
 def test_default_recipe_keeps_roles_apart_and_gives_a_verdict(tiny_tree, tmp_path):
     "The default detector (probe), fitted in closed form; selection images are never trained on nor reported."
@@ -67,6 +94,12 @@ def test_default_recipe_keeps_roles_apart_and_gives_a_verdict(tiny_tree, tmp_pat
     (['--arch', 'no_such_net'], 'unknown detector'),
     (['--data', '/no/such/data'], 'no such file or folder'),
     (['--order', 'random'], 'order must be'),
+    (['--bs', '0'], 'bs is 0: it must be a positive integer'),
+    (['--crop', '0'], 'crop is 0'),
+    (['--epochs', '-1'], 'epochs is -1'),
+    (['--lr', '-0.1'], 'lr is -0.1: it must be positive'),
+    (['--replay', '1'], 'replay is 1.0: it must be in [0, 1)'),
+    (['--unfreeze', 'x'], "--unfreeze 'x'"),
 ])
 def test_finetune_bad_input_fails_fast(bad, message, tiny_tree, tmp_path):
     args = ['--data', tiny_tree[0], '--stages', 'sdv4,adm', '--out', tmp_path/'r', *FAST]
