@@ -12,8 +12,8 @@ from .core import *
 from .data import scan, unreadable, summary
 
 # %% auto #0
-__all__ = ['default_data', 'demo_data', 'load_data', 'default_stages', 'scan_cli', 'iter_images', 'predict_cli', 'finetune_cli',
-           'eval_cli']
+__all__ = ['default_data', 'demo_data', 'load_data', 'interactive', 'default_stages', 'scan_cli', 'iter_images', 'predict_cli',
+           'finetune_cli', 'eval_cli', 'ensemble_cli']
 
 # %% ../nbs/12_cli.ipynb #c005
 def _friendly(name):
@@ -41,10 +41,15 @@ def demo_data() -> Path:
         (root/'.complete').write_text('ok')
     return root
 
-def load_data(data=None, **kwargs) -> pd.DataFrame:
+def load_data(data=None, progress:bool=None, **kwargs) -> pd.DataFrame:
     "Manifest of `data`: a folder or CSV, `'mini'` (or `None`: the embedded benchmark) or `'demo'` (synthetic GenImage tree)."
-    if data in (None, '', 'mini'): return scan(default_data(), cache=cache_dir('manifests')/'mini.parquet', **kwargs)
-    return scan(demo_data() if data == 'demo' else data, **kwargs)
+    progress = interactive() if progress is None else progress
+    if data in (None, '', 'mini'): return scan(default_data(), cache=cache_dir('manifests')/'mini.parquet', progress=progress, **kwargs)
+    return scan(demo_data() if data == 'demo' else data, progress=progress, **kwargs)
+
+def interactive() -> bool:
+    "Is standard error a terminal? Progress bars only then; logs and CI get one line per epoch instead of bar frames."
+    return sys.stderr.isatty()
 
 def default_stages(manifest:pd.DataFrame) -> str:
     "GenImage's `sdv4,adm,biggan` when the data has them, else the first generator of each of the first three families."
@@ -166,7 +171,7 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
     from gitools.transforms import augmentations
     FinetuneConfig(stages=[['-']], **opts); augmentations(augment)    # every option checked before the data is scanned
     m = load_data(data)
-    r = finetune(m, out, resume=resume, stages=stages or default_stages(m), **opts)
+    r = finetune(m, out, resume=resume, stages=stages or default_stages(m), progress=interactive(), **opts)
     from fastai.torch_core import rank_distrib
     if rank_distrib(): return            # under `accelerate launch`, the first process reports
     mat = (r['matrix'] * 100).round(1)
@@ -231,7 +236,7 @@ def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, siz
     try: size_list = [int(x) for x in as_list(sizes)]
     except ValueError: raise GitoolsError(f"--sizes {sizes!r}: give whole numbers such as 50,100,200") from None
     if task == 'degrade': [degradation(d) for d in as_list(degradations)]
-    m, out = load_data(data), Path(out)
+    m, out, bar = load_data(data), Path(out), interactive()
     out.mkdir(parents=True, exist_ok=True)
     cfg = {k: v for k, v in locals().items() if k in ('task', 'data', 'train', 'test', 'detectors', 'arch', 'pretrained', 'epochs',
                                                       'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'by', 'seed')}
@@ -240,24 +245,68 @@ def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, siz
     first = as_list(train)[:1] or [sorted(m.generator.unique())[0]]
     dets = _detectors_arg(detectors) if detectors else None
     if task == 'matrix':
-        r = P.cross_generator(m, out, train=train, test=test, detectors=dets, bs=bs, **tr)
+        r = P.cross_generator(m, out, train=train, test=test, detectors=dets, bs=bs, progress=bar, **tr)
         print((r['matrix'] * 100).round(1).to_string())
     elif task == 'loo':
-        r = P.leave_one_out(m, out, by=by, test=test, bs=bs, **tr)
+        r = P.leave_one_out(m, out, by=by, test=test, bs=bs, progress=bar, **tr)
         print((r['table'] * 100).round(1).to_string())
     elif task == 'degrade':
-        dets = dets or P.train_per_generator(m, out, as_list(train) or first, bs=bs, **tr)
-        r = P.robustness(m, out, dets, test=test or (as_list(train) or first), degradations=as_list(degradations) or None, bs=bs)
+        dets = dets or P.train_per_generator(m, out, as_list(train) or first, bs=bs, progress=bar, **tr)
+        r = P.robustness(m, out, dets, test=test or (as_list(train) or first), degradations=as_list(degradations) or None, bs=bs, progress=bar)
         print((r['table'] * 100).round(1).to_string())
     elif task == 'spectrum':
         (out/'figures').mkdir(exist_ok=True)
         P.plot_spectra(P.mean_spectra(m, as_list(test) or None, n=n, seed=seed), out/'figures'/'spectra.png')
         print(f"spectra: {out/'figures'/'spectra.png'}")
     elif task == 'size':
-        t = P.size_curve(m, out, as_list(train) or first, sizes=size_list, test=test, bs=bs, **tr)
+        t = P.size_curve(m, out, as_list(train) or first, sizes=size_list, test=test, bs=bs, progress=bar, **tr)
         print((t * 100).round(1).to_string())
     else:
-        t = P.class_generalization(m, out, as_list(train) or first, k=k, bs=bs, **tr)
+        t = P.class_generalization(m, out, as_list(train) or first, k=k, bs=bs, progress=bar, **tr)
         print(t.to_string())
     _summarise(out, task)
     print(f"run folder: {out}")
+
+# %% ../nbs/12_cli.ipynb #c101
+@call_parse
+@_friendly('gitools-ensemble')
+def ensemble_cli(*detectors:str,             # saved detector folders, optionally named: name=path
+                 out:str=None,               # folder to save the ensemble in (required)
+                 combiner:str='stack',       # mean, logit, max, vote, weighted or stack
+                 calibrate:store_true=False, # Platt-scale each member on the selection images before combining
+                 data:str=None,              # dataset to fit on (selection split of its train images) and evaluate on (val)
+                 fit_on:str=None,            # generators whose train split gives the selection images (default: all)
+                 fit_csv:str=None,           # or these selection images: a CSV with path, generator, label (e.g. a run's selection.csv)
+                 selection:float=0.2,        # share of the train split carved out as selection images
+                 bs:int=32,                  # batch size
+                 seed:int=0,                 # seed of the selection split
+                ):
+    "Combine saved detectors into an ensemble: fit it on selection images, evaluate it beside its members on val, save it."
+    from gitools.ensemble import Ensemble, COMBINERS
+    from gitools.data import select, selection_split
+    from gitools.evaluation import predict_rows, metrics_table
+    if not detectors: raise GitoolsError("give the saved detector folders to combine")
+    if not out: raise GitoolsError("give the folder to save the ensemble in: --out path")
+    if combiner not in COMBINERS: raise GitoolsError(f"unknown combiner {combiner!r}; choose one of {', '.join(COMBINERS)}")
+    if bs < 1: raise GitoolsError(f"--bs is {bs}: it must be a positive integer")
+    named = _detectors_arg(','.join(detectors))
+    if len(named) < len(detectors): raise GitoolsError("two members have the same name: name them, e.g. a=path/one b=path/two")
+    e = Ensemble(list(named.values()), combiner, names=list(named))
+    m = load_data(data)
+    if fit_csv:
+        try: sel = pd.read_csv(fit_csv)
+        except Exception as err: raise GitoolsError(f"{fit_csv}: cannot read the selection images ({err})") from None
+        if not {'path', 'generator', 'label'} <= set(sel.columns): raise GitoolsError(f"{fit_csv}: needs columns path, generator, label")
+    else: _, sel = selection_split(select(m, fit_on, 'train'), selection, seed)
+    e.fit(sel, calibrate=calibrate, bs=bs)
+    e.save(out)
+    val = select(m, splits='val')
+    dets = {**dict(zip(e.names, e.members)), 'ensemble': e}
+    t = metrics_table(predict_rows(dets, val, bs=bs, progress=False), by=['detector', 'generator'],
+                      thresholds={k: d.threshold for k, d in dets.items()})
+    acc = t.pivot(index='detector', columns='generator', values='acc').loc[list(dets)]
+    acc['avg'] = acc.mean(1)
+    t.to_csv(Path(out)/'evaluation.csv', index=False)
+    (Path(out)/'evaluation.md').write_text((acc * 100).round(1).to_markdown() + '\n')
+    print(f"accuracy (%) on the val images of each generator (fitted on {len(sel)} selection images):\n{(acc * 100).round(1).to_string()}")
+    print(f"ensemble ({combiner}, threshold {e.threshold:.3f}) saved in {out}")

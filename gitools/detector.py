@@ -15,7 +15,7 @@ from .core import *
 from .models import create_detector, detector_spec
 
 # %% auto #0
-__all__ = ['preprocess', 'Detector', 'is_detector_dir', 'save_detector', 'load_detector']
+__all__ = ['views', 'normalize', 'preprocess', 'BaseDetector', 'Detector', 'is_detector_dir', 'save_detector', 'load_detector']
 
 # %% ../nbs/07_detector.ipynb #c006
 def _views(img:Image.Image, crop:int, tta:bool) -> list:
@@ -26,47 +26,50 @@ def _views(img:Image.Image, crop:int, tta:bool) -> list:
     if tta: out.insert(1, out[0].transpose(Image.FLIP_LEFT_RIGHT))
     return out
 
+def views(img:Image.Image, crops, tta:bool=False) -> dict:
+    "What every detector reads from decoded image `img`: for each crop size, a (V, 3, crop, crop) uint8 tensor of its views."
+    return {c: torch.stack([torch.from_numpy(np.asarray(v, dtype=np.uint8).copy()).permute(2, 0, 1) for v in _views(img, c, tta)])
+            for c in sorted(set(crops))}
+
+def normalize(x:torch.Tensor, mean, std) -> torch.Tensor:
+    "uint8 images (..., 3, H, W) as floats in [0, 1], normalised by `mean` and `std`."
+    m, s = (torch.tensor(v, dtype=torch.float32, device=x.device).view(3, 1, 1) for v in (mean, std))
+    return (x.float() / 255 - m) / s
+
 def preprocess(img:Image.Image, crop:int, mean, std, tta:bool=False) -> torch.Tensor:
     "The detector's input tensor(s) for `img`: (views, 3, crop, crop), normalised."
-    x = torch.stack([torch.from_numpy(np.asarray(v, dtype=np.float32).copy()).permute(2, 0, 1) for v in _views(img, crop, tta)]) / 255
-    return (x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
+    return normalize(views(img, [crop], tta)[crop], mean, std)
 
 # %% ../nbs/07_detector.ipynb #c009
+def _stack_views(batch) -> tuple:
+    "Collate `(views, error)` items: one (B, V, 3, c, c) tensor per crop size, and the errors."
+    return {c: torch.stack([v[c] for v, _ in batch]) for c in batch[0][0]}, [e for _, e in batch]
+
 class _Items(torch.utils.data.Dataset):
-    def __init__(self, items, crop, mean, std, tta): self.items, self.args = list(items), (crop, mean, std, tta)
+    def __init__(self, items, crops, tta): self.items, self.crops, self.tta = list(items), crops, tta
     def __len__(self): return len(self.items)
     def __getitem__(self, i):
-        try: return preprocess(open_rgb(self.items[i]), *self.args), ''
-        except GitoolsError as e:
-            crop = self.args[0]; return torch.zeros(6 if self.args[3] else 1, 3, crop, crop), str(e)
+        try: img, err = open_rgb(self.items[i]), ''
+        except GitoolsError as e: img, err = Image.new('RGB', (8, 8)), str(e)
+        return views(img, self.crops, self.tta), err
 
-class Detector:
-    "A real/fake detector: model + crop, normalisation, threshold and provenance. Call `predict` for P(fake)."
-    def __init__(self, model:torch.nn.Module, arch:str, crop:int, mean, std, threshold:float=0.5, arch_kwargs:dict=None,
-                 classes=('real', 'fake'), info:dict=None):
-        self.model, self.arch, self.crop, self.mean, self.std = model.eval(), arch, int(crop), tuple(mean), tuple(std)
-        self.threshold, self.arch_kwargs, self.classes, self.info = float(threshold), dict(arch_kwargs or {}), list(classes), dict(info or {})
-
+class BaseDetector:
+    "What every detector offers: `crops`, `p_fake_views`, `threshold`, `config`, `save`; prediction on files and arrays is built on them."
+    threshold:float = 0.5
     @property
-    def config(self) -> dict:
-        return dict(format='gitools-detector', format_version=1, arch=self.arch, arch_kwargs=self.arch_kwargs, crop=self.crop,
-                    mean=list(self.mean), std=list(self.std), threshold=self.threshold, classes=self.classes,
-                    gitools_version=gitools.__version__, info=self.info)
+    def crops(self) -> tuple: raise NotImplementedError
+    def p_fake_views(self, views:dict) -> torch.Tensor: raise NotImplementedError
+    def save(self, path) -> Path: raise NotImplementedError
 
-    def __repr__(self): return f"Detector({self.arch!r}, crop={self.crop}, threshold={self.threshold:.3f})"
-
-    def predict_iter(self, items, bs:int=32, tta:bool=False, num_workers:int=0, device=None):
+    def predict_iter(self, items, bs:int=32, tta:bool=False, num_workers:int=0):
         "Yield `(item, p_fake, error)` for each of `items` (paths, PIL images or arrays), batch by batch; unreadable items get NaN and the error."
-        device = device or next(self.model.parameters()).device
-        ds = _Items(items, self.crop, self.mean, self.std, tta)
-        dl = torch.utils.data.DataLoader(ds, batch_size=bs, num_workers=num_workers, collate_fn=lambda b: b)
+        ds = _Items(items, self.crops, tta)
+        dl = torch.utils.data.DataLoader(ds, batch_size=bs, num_workers=num_workers, collate_fn=_stack_views)
         i = 0
         with torch.inference_mode():
-            for batch in dl:
-                x = torch.cat([v for v, _ in batch]).to(device)
-                p = self.model(x).float().softmax(1)[:, 1].view(len(batch), -1).mean(1).cpu().numpy()
-                for (v, err), pi in zip(batch, p):
-                    yield ds.items[i], (float('nan') if err else float(pi)), err; i += 1
+            for v, errs in dl:
+                for err, p in zip(errs, self.p_fake_views(v).tolist()):
+                    yield ds.items[i], (float('nan') if err else float(p)), err; i += 1
 
     def predict(self, items, bs:int=32, tta:bool=False, num_workers:int=0, progress:bool=False) -> np.ndarray:
         "P(fake) for each of `items` (paths, PIL images or arrays); NaN where an item cannot be read."
@@ -79,13 +82,41 @@ class Detector:
         "Decisions at the stored threshold."
         return self.predict(items, **kwargs) > self.threshold
 
+class Detector(BaseDetector):
+    "A real/fake network: model + crop, normalisation, threshold and provenance."
+    def __init__(self, model:torch.nn.Module, arch:str, crop:int, mean, std, threshold:float=0.5, arch_kwargs:dict=None,
+                 classes=('real', 'fake'), info:dict=None):
+        self.model, self.arch, self.crop, self.mean, self.std = model.eval(), arch, int(crop), tuple(mean), tuple(std)
+        self.threshold, self.arch_kwargs, self.classes, self.info = float(threshold), dict(arch_kwargs or {}), list(classes), dict(info or {})
+
+    @property
+    def crops(self) -> tuple: return (self.crop,)
+
+    @property
+    def config(self) -> dict:
+        return dict(format='gitools-detector', format_version=1, arch=self.arch, arch_kwargs=self.arch_kwargs, crop=self.crop,
+                    mean=list(self.mean), std=list(self.std), threshold=self.threshold, classes=self.classes,
+                    gitools_version=gitools.__version__, info=self.info)
+
+    def __repr__(self): return f"Detector({self.arch!r}, crop={self.crop}, threshold={self.threshold:.3f})"
+
+    def p_fake_views(self, views:dict) -> torch.Tensor:
+        "P(fake) for a batch of decoded views (`views[crop]`: (B, V, 3, crop, crop) uint8), averaged over the V views."
+        x = views[self.crop]
+        b, v = x.shape[:2]
+        dev = next(self.model.parameters()).device
+        with torch.inference_mode():
+            p = self.model.eval()(normalize(x.flatten(0, 1).to(dev), self.mean, self.std)).float().softmax(1)[:, 1]
+        return p.view(b, v).mean(1).cpu()
+
+    def save(self, path) -> Path: return save_detector(self, path)
     def to(self, device): self.model.to(device); return self
 
 # %% ../nbs/07_detector.ipynb #c011
 def is_detector_dir(path) -> bool:
     "Is `path` a folder written by `save_detector`?"
     p = Path(path)
-    return p.is_dir() and (p/'config.json').exists() and (p/'model.safetensors').exists()
+    return p.is_dir() and (p/'config.json').exists() and ((p/'model.safetensors').exists() or (p/'members').is_dir())
 
 def _as_detector(obj) -> Detector:
     if isinstance(obj, Detector): return obj
@@ -95,6 +126,7 @@ def _as_detector(obj) -> Detector:
 def save_detector(obj, path, info:dict=None) -> Path:
     "Write detector (or learner) `obj` to folder `path` as `model.safetensors` + `config.json`."
     from safetensors.torch import save_file
+    if isinstance(obj, BaseDetector) and not isinstance(obj, Detector): return obj.save(path)   # an ensemble saves its members
     det, path = _as_detector(obj), Path(path)
     cfg = det.config
     if info: cfg['info'] = {**cfg['info'], **info}
@@ -125,16 +157,19 @@ def _check_config(cfg, where:Path):
         raise GitoolsError(f"{where}: field 'threshold' is {cfg.get('threshold')!r}, expected a number in [0, 1]")
     if not isinstance(cfg.get('arch_kwargs', {}), dict): raise GitoolsError(f"{where}: field 'arch_kwargs' must be an object")
 
-def load_detector(path, device='cpu') -> Detector:
-    "Rebuild the detector saved in folder `path` (weights and settings); nothing is unpickled."
+def load_detector(path, device='cpu') -> BaseDetector:
+    "Rebuild the detector (or ensemble) saved in folder `path` (weights and settings); nothing is unpickled."
     from safetensors.torch import load_file
     p = Path(path).expanduser()
     if p.is_file() and p.name in ('config.json', 'model.safetensors'): p = p.parent
     if not p.exists(): raise GitoolsError(f"{p}: no such detector folder")
-    for f in ('config.json', 'model.safetensors'):
-        if not (p/f).exists(): raise GitoolsError(f"{p}: not a gitools detector (missing {f}); save one with save_detector")
+    if not (p/'config.json').exists(): raise GitoolsError(f"{p}: not a gitools detector (missing config.json); save one with save_detector")
     try: cfg = json.loads((p/'config.json').read_text())
     except Exception as e: raise GitoolsError(f"{p/'config.json'}: unreadable detector config ({e})") from e
+    if isinstance(cfg, dict) and cfg.get('format') == 'gitools-ensemble':
+        from gitools.ensemble import load_ensemble
+        return load_ensemble(p, device)
+    if not (p/'model.safetensors').exists(): raise GitoolsError(f"{p}: not a gitools detector (missing model.safetensors)")
     _check_config(cfg, p/'config.json')
     try: sd = load_file(str(p/'model.safetensors'), device='cpu')
     except Exception as e: raise GitoolsError(f"{p/'model.safetensors'}: unreadable or truncated weights ({e})") from e

@@ -11,59 +11,45 @@ from .core import *
 from .data import select
 from .transforms import degradation
 from .metrics import binary_metrics, METRIC_NAMES
-from .detector import Detector
+from .detector import Detector, BaseDetector, views, _stack_views
 
 # %% auto #0
 __all__ = ['predict_rows', 'metrics_table', 'evaluate_generators', 'plot_matrix']
 
-# %% ../nbs/09_evaluation.ipynb #c004
-__all__ = ['predict_rows', 'metrics_table', 'evaluate_generators', 'plot_matrix']
-
 # %% ../nbs/09_evaluation.ipynb #c005
 class _Decoded(torch.utils.data.Dataset):
-    "Decode an image once; degrade it once per degradation; cut the centre crop once per crop size (uint8)."
-    def __init__(self, paths, degs, crops): self.paths, self.degs, self.crops = list(paths), degs, sorted(set(crops))
+    "Decode an image once; degrade it once per degradation; cut each crop size's views once (uint8), for every detector to share."
+    def __init__(self, paths, degs, crops, tta): self.paths, self.degs, self.crops, self.tta = list(paths), degs, sorted(set(crops)), tta
     def __len__(self): return len(self.paths)
     def __getitem__(self, i):
-        try: img = open_rgb(self.paths[i]); err = ''
+        try: img, err = open_rgb(self.paths[i]), ''
         except GitoolsError as e: img, err = PILImage.create(np.zeros((8, 8, 3), np.uint8)), str(e)
-        out = {c: [] for c in self.crops}
-        for d in self.degs:
-            x = d(img)
-            for c in self.crops:
-                w, h = x.size
-                v = PILImage(x).crop_pad(c, ((w - c) // 2, (h - c) // 2), orig_sz=(w, h))
-                out[c].append(torch.from_numpy(np.asarray(v, dtype=np.uint8).copy()).permute(2, 0, 1))
-        return {c: torch.stack(v) for c, v in out.items()}, err
+        per = [views(d(img), self.crops, self.tta) for d in self.degs]
+        return {c: torch.stack([v[c] for v in per]) for c in self.crops}, err     # crop -> (D, V, 3, c, c)
 
-def _collate(batch): return {c: torch.stack([b[0][c] for b in batch]) for c in batch[0][0]}, [b[1] for b in batch]
-
-def predict_rows(detectors:dict,            # name -> `Detector`
+def predict_rows(detectors:dict,            # name -> detector (`Detector`, `Ensemble`, any `BaseDetector`)
                  rows:pd.DataFrame,         # manifest rows to score (needs path, generator, label)
                  degradations=('identity',),# degradation specs, e.g. PAPER_DEGRADATIONS
+                 tta:bool=False,            # test-time augmentation (flip and corner crops, averaged)
                  bs:int=32, num_workers:int=0, progress:bool=True) -> pd.DataFrame:
     "P(fake) of every detector on every row under every degradation, decoding each image once."
-    if isinstance(detectors, Detector): detectors = {detectors.arch: detectors}
+    if isinstance(detectors, BaseDetector): detectors = {getattr(detectors, 'arch', 'detector'): detectors}
     degs = [degradation(d) for d in as_list(degradations)]
-    ds = _Decoded(rows['path'], degs, [d.crop for d in detectors.values()])
-    dl = torch.utils.data.DataLoader(ds, batch_size=bs, num_workers=num_workers, collate_fn=_collate)
-    norms = {k: (torch.tensor(d.mean).view(1, 3, 1, 1), torch.tensor(d.std).view(1, 3, 1, 1)) for k, d in detectors.items()}
+    ds = _Decoded(rows['path'], degs, [c for d in detectors.values() for c in d.crops], tta)
+    dl = torch.utils.data.DataLoader(ds, batch_size=bs, num_workers=num_workers, collate_fn=_stack_views)
     out = {(k, j): [] for k in detectors for j in range(len(degs))}
     errors = []
     with torch.inference_mode():
         for crops, errs in (progress_bar(dl, leave=False) if progress else dl):
             errors += errs
             for k, det in detectors.items():
-                dev = next(det.model.parameters()).device
-                x = crops[det.crop]                                    # B, D, 3, c, c
                 for j in range(len(degs)):
-                    xb = (x[:, j].float() / 255 - norms[k][0]) / norms[k][1]
-                    out[k, j].append(det.model.eval()(xb.to(dev)).float().softmax(1)[:, 1].cpu().numpy())
+                    out[k, j].append(det.p_fake_views({c: crops[c][:, j] for c in det.crops}).numpy())
     bad = np.array([bool(e) for e in errors])
     base = rows[['path', 'generator', 'label']].reset_index(drop=True)
     frames = []
     for (k, j), ps in out.items():
-        p = np.concatenate(ps) if ps else np.zeros(0)
+        p = np.concatenate(ps).astype(float) if ps else np.zeros(0)
         p[bad] = np.nan
         frames.append(base.assign(degradation=degs[j].spec, detector=k, p_fake=p, error=errors))
     return pd.concat(frames, ignore_index=True)

@@ -12,7 +12,6 @@ from fastai.metrics import AccumMetric, ActivationType
 __all__ = ['METRIC_NAMES', 'best_threshold', 'binary_metrics', 'detector_metrics']
 
 # %% ../nbs/06_metrics.ipynb #c004
-__all__ = ['best_threshold', 'binary_metrics', 'detector_metrics', 'METRIC_NAMES']
 METRIC_NAMES = ['acc', 'real_acc', 'fake_acc', 'ap', 'auc', 'best_acc', 'best_threshold']
 
 # %% ../nbs/06_metrics.ipynb #c005
@@ -47,7 +46,7 @@ def binary_metrics(p_fake, y, threshold:float=0.5) -> dict:
 def _metric(key):
     def f(preds, targs): return binary_metrics(preds[:, 1].float().cpu().numpy(), targs.cpu().numpy())[key]
     f.__name__ = key
-    return AccumMetric(f, activation=ActivationType.Softmax, flatten=False)
+    return AccumMetric(f, dim_argmax=-1, activation=ActivationType.Softmax, flatten=False)   # softmax over the class axis
 
 def detector_metrics(keys=('acc', 'real_acc', 'fake_acc', 'ap', 'auc', 'best_acc')) -> list:
     "fastai metrics computing `binary_metrics[key]` over the whole validation set."

@@ -11,7 +11,7 @@ from fastprogress.fastprogress import progress_bar
 from .core import *
 from .data import select, GENERATORS
 from .transforms import degradation, PAPER_DEGRADATIONS
-from .detector import Detector, load_detector, is_detector_dir
+from .detector import Detector, BaseDetector, load_detector, is_detector_dir
 from .learner import train_detector
 from .metrics import binary_metrics
 from .evaluation import predict_rows, metrics_table, plot_matrix
@@ -93,7 +93,7 @@ def cross_generator(manifest:pd.DataFrame, out, train=None, test=None, detectors
     "GenImage's cross-generator protocol: train on each generator (or take `detectors`), test on all; tables and figures in `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     dets = dict(detectors or {}) or train_per_generator(manifest, out, train, arch, progress, bs=bs, **train_kwargs)
-    dets = {k: (v if isinstance(v, Detector) else load_detector(v)) for k, v in dets.items()}
+    dets = {k: (v if isinstance(v, BaseDetector) else load_detector(v)) for k, v in dets.items()}
     preds = evaluate_run(out, dets, manifest, test, degradations, bs=bs, progress=progress)
     metrics = metrics_table(preds, thresholds={k: d.threshold for k, d in dets.items()})
     write_table(metrics.set_index(['detector', 'degradation', 'generator']), out/'tables'/'metrics', scale=1)
@@ -110,7 +110,7 @@ def robustness(manifest:pd.DataFrame, out, detectors:dict, test=None, degradatio
     "Accuracy of each detector under each degradation (table 5 of the paper); tables and a plot in `out`."
     out = Path(out)
     degs = ['identity'] + [degradation(d).spec for d in as_list(degradations or PAPER_DEGRADATIONS) if d != 'identity']
-    dets = {k: (v if isinstance(v, Detector) else load_detector(v)) for k, v in detectors.items()}
+    dets = {k: (v if isinstance(v, BaseDetector) else load_detector(v)) for k, v in detectors.items()}
     preds = evaluate_run(out, dets, manifest, test, degs, bs=bs, progress=progress)
     metrics = metrics_table(preds, thresholds={k: d.threshold for k, d in dets.items()})
     table = metrics.groupby(['detector', 'degradation'], sort=False)['acc'].mean().unstack()[degs]

@@ -238,6 +238,9 @@ def _fit_phase(learn, out:Path, cfg:FinetuneConfig, name:str, where:dict, n:int,
         learn.create_opt(); learn.opt.load_state_dict({'state': ck['opt']['state'], 'hypers': L(ck['opt']['hypers'])})
         best.best = pos.get('best') if pos.get('best') is not None else best.best
         stop.wait = pos.get('wait', 0)
+    if not progress:    # one line per epoch instead of progress-bar frames (logs, CI)
+        learn.logger = lambda log: print(f"{name} {where['phase']}: " + '  '.join(
+            f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in zip(learn.recorder.metric_names, log)), flush=True)
     bar = learn.no_bar() if not progress else nullcontext()
     cuda = torch.cuda.is_available()   # SyncBatchNorm has no CPU kernel
     dist = learn.distrib_ctx(sync_bn=cuda, cpu=not cuda) if num_distrib() > 1 else nullcontext()
@@ -328,6 +331,8 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
         if not rank_distrib(): save_detector(det, sdir)
         state['matrix'][name] = evaluate_generators(det, manifest, cfg.eval_generators, **ev)['acc'].to_dict()
         state['done'].append(name); _write_json(state_file, state)
+        if not rank_distrib(): print(f"stage {name}: trained on {len(dls.train_rows)} images ({len(extra)} replayed), "
+                                     f"mean accuracy {np.mean(list(state['matrix'][name].values())):.1%} on every generator", flush=True)
         if not rank_distrib():
             for f in ('checkpoint.pt', 'progress.json'): (out/f).unlink(missing_ok=True)
         distrib_barrier()                               # the stage's detector is on disk before any process loads it
