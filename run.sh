@@ -14,7 +14,8 @@ if [ ! -x $venv/bin/python ]; then "$py" -m venv $venv; fi
 if [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
   echo "run.sh: installing gitools and its pinned dependencies into $venv (first run takes a few minutes)" >&2
   $venv/bin/python -m pip install --quiet --upgrade pip
-  $venv/bin/python -m pip install --quiet -e ".[dev]"
+  # setuptools warns that an editable install may shadow the checkout's folder: that is what an editable install is for
+  PYTHONWARNINGS="ignore:Editable installation:UserWarning" $venv/bin/python -m pip install --quiet -e ".[dev]"
   echo "$want" > $stamp
 fi
 export PATH="$PWD/$venv/bin:$PATH" MPLBACKEND=Agg
