@@ -6,7 +6,7 @@ order and the augmentations). Selection (threshold, early stopping) uses the sel
 reported numbers are val images only. Results are kept per recipe and seed, so a rerun resumes; the table is written to
 benchmarks/results/recipes.md with mean and spread over seeds.
     python benchmarks/recipes.py [--recipes stats,probe,...] [--seeds 0,1,2] [--data mini] [--out runs/recipes]"""
-import argparse, json, time, warnings
+import argparse, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import pandas as pd, torch
@@ -64,7 +64,7 @@ def run(m, recipe, seed, out) -> pd.DataFrame:
 
 def table(r:pd.DataFrame) -> str:
     "Markdown: per recipe, mean (spread over seeds) of in-domain and leave-one-out accuracy/AUC, per generator and on average."
-    per_seed = r.groupby(['recipe', 'seed', 'protocol'])[['acc', 'auc']].mean().reset_index()
+    per_seed = r.groupby(['recipe', 'seed', 'protocol'], sort=False)[['acc', 'auc']].mean().reset_index()
     def cell(x): return f"{100 * x.mean():.1f} ± {100 * x.std(ddof=0):.1f}" if len(x) > 1 else f"{100 * x.mean():.1f}"
     rows = []
     for rec, g in per_seed.groupby('recipe', sort=False):

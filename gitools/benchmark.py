@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_benchmark.ipynb #c003
 from __future__ import annotations
-import io, json, math, time, importlib.util
+import math, time, importlib.util
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from PIL import Image
@@ -17,8 +17,6 @@ __all__ = ['MINI_GENERATORS', 'mini_root', 'photo_sources', 'real_crop', 'RealES
            'TinyUNet', 'train_ddpm', 'sample_ddim', 'VQVAE', 'train_vqvae', 'build_mini', 'shortcut_control']
 
 # %% ../nbs/13_benchmark.ipynb #c005
-__all__ = ['MINI_GENERATORS', 'mini_root', 'photo_sources', 'real_crop', 'RealESRGAN', 'DCGANGenerator', 'train_dcgan',
-           'TinyUNet', 'train_ddpm', 'sample_ddim', 'VQVAE', 'train_vqvae', 'build_mini', 'shortcut_control']
 MINI_GENERATORS = ['esrgan', 'esrgan_anime', 'animevideo', 'dcgan', 'ddpm', 'vqvae']
 _MINI = Path(gitools.__file__).parent/'mini'   # package data (works in the notebook too)
 
@@ -232,7 +230,7 @@ def build_mini(dest=None,                   # output folder (default: the packag
     "Build the embedded benchmark into `dest`: GenImage layout, datasheet, contact sheet, sources."
     dest = Path(dest or _MINI); dest.mkdir(parents=True, exist_ok=True)
     steps = {'dcgan': 600, 'ddpm': 1500, 'vqvae': 800, **(steps or {})}
-    torch.set_num_threads(2); rng = np.random.default_rng(seed); t0 = time.time()
+    torch.set_num_threads(2); t0 = time.time()
     photos = _split_photos(photo_sources(), seed)
     load = lambda rows: [Image.open(p).convert('RGB') for p in rows.path]
     pool = {(p, s): load(photos[(photos.pool == p) & (photos.split == s)]) for p in ('real', 'gen') for s in ('train', 'val')}

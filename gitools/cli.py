@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_cli.ipynb #c002
 from __future__ import annotations
-import sys, csv, os, json, time, functools, warnings
+import sys, csv, os, json, time, functools
 from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse, store_true
@@ -197,7 +197,7 @@ def _detectors_arg(spec:str) -> dict:
 
 def _summarise(out:Path, task:str):
     "README.md of a run folder: its tables (markdown) and figures."
-    parts = [f"# gitools-eval {task}\n", f"Options: `config.json`. Per-image predictions: `preds/`.\n"]
+    parts = [f"# gitools-eval {task}\n", "Options: `config.json`. Per-image predictions: `preds/`.\n"]
     parts += [f.read_text() for f in sorted((out/'tables').glob('*.md'))]
     parts += [f"![{f.stem}](figures/{f.name})" for f in sorted((out/'figures').glob('*.png'))]
     (out/'README.md').write_text('\n\n'.join(parts) + '\n')

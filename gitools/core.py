@@ -4,7 +4,9 @@
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, re
+import os
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: from PIL import Image
 from pathlib import Path
 from functools import lru_cache
 

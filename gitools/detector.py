@@ -4,15 +4,15 @@
 
 # %% ../nbs/07_detector.ipynb #c002
 from __future__ import annotations
-import json, os, shutil, time
+import json, os, shutil
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
-from fastai.vision.all import RandomCrop, PILImage
+from fastai.vision.all import PILImage
 from fastprogress.fastprogress import progress_bar
 import gitools
 from .core import *
-from .models import create_detector, detector_spec
+from .models import create_detector
 
 # %% auto #0
 __all__ = ['views', 'normalize', 'preprocess', 'BaseDetector', 'Detector', 'is_detector_dir', 'save_detector', 'load_detector']
@@ -153,8 +153,8 @@ def _check_config(cfg, where:Path):
     for k, ok in checks.items():
         if k not in cfg: raise GitoolsError(f"{where}: field {k!r} is missing ({want[k]})")
         if not ok(cfg[k]): raise GitoolsError(f"{where}: field {k!r} is {cfg[k]!r}, expected {want[k]}")
-    if not num(cfg.get('threshold', 0.5)) or not 0 <= cfg.get('threshold', 0.5) <= 1:
-        raise GitoolsError(f"{where}: field 'threshold' is {cfg.get('threshold')!r}, expected a number in [0, 1]")
+    if not num(cfg.get('threshold', 0.5)) or not -1 <= cfg.get('threshold', 0.5) <= 2:   # a cut just outside [0, 1] means "all fake" / "all real"
+        raise GitoolsError(f"{where}: field 'threshold' is {cfg.get('threshold')!r}, expected a number (a P(fake) cut, about 0 to 1)")
     if not isinstance(cfg.get('arch_kwargs', {}), dict): raise GitoolsError(f"{where}: field 'arch_kwargs' must be an object")
 
 def load_detector(path, device='cpu') -> BaseDetector:

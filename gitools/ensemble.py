@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 import gitools
 from .core import *
-from .detector import BaseDetector, Detector, load_detector, save_detector
+from .detector import BaseDetector, load_detector, save_detector
 from .evaluation import predict_rows
-from .metrics import best_threshold, binary_metrics
+from .metrics import best_threshold
 
 # %% auto #0
 __all__ = ['COMBINERS', 'Ensemble', 'load_ensemble']

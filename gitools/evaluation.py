@@ -10,7 +10,7 @@ from fastai.vision.all import PILImage
 from .core import *
 from .data import select
 from .transforms import degradation
-from .metrics import binary_metrics, METRIC_NAMES
+from .metrics import binary_metrics
 from .detector import Detector, BaseDetector, views, _stack_views
 
 # %% auto #0

@@ -4,17 +4,13 @@
 
 # %% ../nbs/02_fixtures.ipynb #c002
 from __future__ import annotations
-import io
 from pathlib import Path
 import numpy as np, pandas as pd
-from PIL import Image, ImageFilter
+from PIL import Image
 from .core import *
 from .data import GENERATORS, GENIMAGE_GENERATORS, get_generator
 
 # %% auto #0
-__all__ = ['pink_noise', 'synth_real', 'synth_fake', 'fake_name', 'real_name', 'make_fixture']
-
-# %% ../nbs/02_fixtures.ipynb #c004
 __all__ = ['pink_noise', 'synth_real', 'synth_fake', 'fake_name', 'real_name', 'make_fixture']
 
 # %% ../nbs/02_fixtures.ipynb #c005

@@ -6,14 +6,14 @@
 from __future__ import annotations
 import warnings
 from contextlib import nullcontext
-import numpy as np, torch
+import torch
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.vision.all import Learner, Normalize, CrossEntropyLossFlat, DataLoaders
 from .core import *
 from pathlib import Path
 from .models import create_detector, detector_spec, fits_in_closed_form
-from .metrics import detector_metrics, best_threshold, binary_metrics
+from .metrics import detector_metrics, best_threshold
 from .detector import Detector, load_detector, is_detector_dir
 
 # %% auto #0

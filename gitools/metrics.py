@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_metrics.ipynb #c002
 from __future__ import annotations
-import numpy as np, torch
+import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 from fastai.metrics import AccumMetric, ActivationType
 

@@ -5,7 +5,7 @@
 # %% ../nbs/05_models.ipynb #c002
 from __future__ import annotations
 import math, inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import timm

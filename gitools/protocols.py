@@ -4,14 +4,14 @@
 
 # %% ../nbs/10_protocols.ipynb #c003
 from __future__ import annotations
-import json, re
+import re
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastprogress.fastprogress import progress_bar
 from .core import *
 from .data import select, GENERATORS
 from .transforms import degradation, PAPER_DEGRADATIONS
-from .detector import Detector, BaseDetector, load_detector, is_detector_dir
+from .detector import BaseDetector, load_detector, is_detector_dir
 from .learner import train_detector
 from .metrics import binary_metrics
 from .evaluation import predict_rows, metrics_table, plot_matrix

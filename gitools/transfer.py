@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_transfer.ipynb #c003
 from __future__ import annotations
-import json, shutil, time, warnings
+import json, shutil, time
 from contextlib import nullcontext
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
@@ -13,12 +13,12 @@ from fastcore.foundation import L
 from fastcore.basics import patch
 from fastai.vision.all import (CrossEntropyLossFlat, Callback, SaveModelCallback, EarlyStoppingCallback, CSVLogger, set_seed, rank_distrib,
                                num_distrib, distrib_barrier)
-import fastai.distributed  # Learner.distrib_ctx
+import fastai.distributed  # noqa: F401 (adds Learner.distrib_ctx)
 from .core import *
-from .data import select, get_generator, selection_split, GENERATORS
+from .data import select, selection_split, GENERATORS
 from .loaders import genimage_dls, LABELS
 from .learner import detector_learner
-from .detector import Detector, save_detector, load_detector, is_detector_dir
+from .detector import Detector, save_detector, is_detector_dir
 from .models import detector_spec, fits_in_closed_form
 from .evaluation import evaluate_generators, plot_matrix
 

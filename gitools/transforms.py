@@ -14,10 +14,6 @@ from .core import *
 __all__ = ['DEGRADATIONS', 'PAPER_DEGRADATIONS', 'AUGMENTATIONS', 'jpeg', 'blur', 'downsample', 'noise', 'Degradation',
            'degradation', 'CNNSpotAug', 'Jitter', 'augmentations']
 
-# %% ../nbs/03_transforms.ipynb #c005
-__all__ = ['jpeg', 'blur', 'downsample', 'noise', 'DEGRADATIONS', 'PAPER_DEGRADATIONS', 'Degradation', 'degradation',
-           'CNNSpotAug', 'Jitter', 'AUGMENTATIONS', 'augmentations']
-
 # %% ../nbs/03_transforms.ipynb #c006
 def jpeg(img:Image.Image, quality:int) -> Image.Image:
     "`img` re-encoded as JPEG at `quality` (1-100)."

@@ -1,5 +1,5 @@
 "The command-line tools as a user runs them: gitools-finetune (with a killed and resumed run), gitools-predict."
-import json, os, signal, subprocess, sys, time
+import json, signal, subprocess, sys, time
 from pathlib import Path
 import pandas as pd, pytest
 

@@ -1,5 +1,5 @@
 "gitools-eval as a user runs it: every task writes its run folder; a killed run resumes without redoing finished cells."
-import json, signal, subprocess, sys, time
+import signal, subprocess, sys, time
 from pathlib import Path
 import pandas as pd, pytest
 

@@ -1,5 +1,5 @@
 "The scanner against fixture truth in every supported layout, its error messages, incremental rescans and the CLI."
-import subprocess, sys, shutil, os, time
+import subprocess, sys, shutil, os
 from pathlib import Path
 import pandas as pd, pytest
 from gitools.fixtures import make_fixture
