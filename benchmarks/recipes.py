@@ -10,7 +10,7 @@ import argparse, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import pandas as pd, torch
-from gitools.cli import load_data
+from gitools.data import load_data
 from gitools.data import select
 from gitools.detector import load_detector, is_detector_dir
 from gitools.learner import train_detector
@@ -92,7 +92,7 @@ if __name__ == '__main__':
         res = sorted((pd.read_csv(f) for f in out.glob('*/seed*/result.csv')), key=lambda r: (order.get(slug(r.recipe[0]), 99), r.seed[0]))
         if not res: raise SystemExit(f"no finished runs under {out}")
         a.recipes = ','.join(dict.fromkeys(r.recipe[0] for r in res))
-    m = load_data(a.data) if not a.collect else None
+    m = load_data(a.data, progress=False) if not a.collect else None
     for rec in ([] if a.collect else a.recipes.split(',')):
         if rec not in RECIPES: raise SystemExit(f"unknown recipe {rec!r}; known: {', '.join(RECIPES)}")
         for s in map(int, a.seeds.split(',')):

@@ -3,7 +3,7 @@ replay, and joint training (gitools.transfer.compare_strategies). Default: the e
     python benchmarks/transfer_comparison.py [--data ROOT] [--stages esrgan,dcgan,ddpm] [--out runs/compare]"""
 import argparse, shutil, warnings
 warnings.filterwarnings('ignore')
-from gitools.cli import load_data, default_stages
+from gitools.data import load_data, default_stages
 from gitools.transfer import compare_strategies
 
 if __name__ == '__main__':

@@ -9,11 +9,10 @@ from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse, store_true
 from .core import *
-from .data import scan, unreadable, summary
+from .data import scan, unreadable, summary, load_data, default_stages
 
 # %% auto #0
-__all__ = ['default_data', 'demo_data', 'load_data', 'interactive', 'default_stages', 'scan_cli', 'iter_images', 'predict_cli',
-           'finetune_cli', 'eval_cli', 'ensemble_cli']
+__all__ = ['interactive', 'scan_cli', 'iter_images', 'predict_cli', 'finetune_cli', 'eval_cli', 'ensemble_cli']
 
 # %% ../nbs/12_cli.ipynb #c005
 def _friendly(name):
@@ -27,39 +26,9 @@ def _friendly(name):
         return _f
     return deco
 
-def default_data() -> Path:
-    "The default dataset: the embedded benchmark `mini` shipped with gitools (`gitools.benchmark`)."
-    from gitools.benchmark import mini_root
-    return mini_root()
-
-def demo_data() -> Path:
-    "A generated GenImage-layout tree of 4 generators (synthetic images, `gitools.fixtures`), written once into the cache folder."
-    from gitools.fixtures import make_fixture
-    root = cache_dir('demo-data')
-    if not (root/'.complete').exists():
-        make_fixture(root, ['sdv4', 'adm', 'biggan', 'glide'], n_train=48, n_val=16, scale=0.25, seed=0)
-        (root/'.complete').write_text('ok')
-    return root
-
-def load_data(data=None, progress:bool=None, **kwargs) -> pd.DataFrame:
-    "Manifest of `data`: a folder or CSV, `'mini'` (or `None`: the embedded benchmark) or `'demo'` (synthetic GenImage tree)."
-    progress = interactive() if progress is None else progress
-    if data in (None, '', 'mini'): return scan(default_data(), cache=cache_dir('manifests')/'mini.parquet', progress=progress, **kwargs)
-    return scan(demo_data() if data == 'demo' else data, progress=progress, **kwargs)
-
 def interactive() -> bool:
     "Is standard error a terminal? Progress bars only then; logs and CI get one line per epoch instead of bar frames."
     return sys.stderr.isatty()
-
-def default_stages(manifest:pd.DataFrame) -> str:
-    "GenImage's `sdv4,adm,biggan` when the data has them, else the first generator of each of the first three families."
-    from gitools.data import GENERATORS
-    have = set(manifest['generator'])
-    if {'sdv4', 'adm', 'biggan'} <= have: return 'sdv4,adm,biggan'
-    firsts = {}
-    for k in [k for k in GENERATORS if k in have] + sorted(have - set(GENERATORS)):
-        firsts.setdefault(GENERATORS[k].family if k in GENERATORS else k, k)
-    return ','.join(list(firsts.values())[:3])
 
 # %% ../nbs/12_cli.ipynb #c007
 @call_parse(pos=['root'])
@@ -170,7 +139,7 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
     from gitools.transfer import FinetuneConfig
     from gitools.transforms import augmentations
     FinetuneConfig(stages=[['-']], **opts); augmentations(augment)    # every option checked before the data is scanned
-    m = load_data(data)
+    m = load_data(data, progress=interactive())
     r = finetune(m, out, resume=resume, stages=stages or default_stages(m), progress=interactive(), **opts)
     from fastai.torch_core import rank_distrib
     if rank_distrib(): return            # under `accelerate launch`, the first process reports
@@ -236,7 +205,7 @@ def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, siz
     try: size_list = [int(x) for x in as_list(sizes)]
     except ValueError: raise GitoolsError(f"--sizes {sizes!r}: give whole numbers such as 50,100,200") from None
     if task == 'degrade': [degradation(d) for d in as_list(degradations)]
-    m, out, bar = load_data(data), Path(out), interactive()
+    m, out, bar = load_data(data, progress=interactive()), Path(out), interactive()
     out.mkdir(parents=True, exist_ok=True)
     cfg = {k: v for k, v in locals().items() if k in ('task', 'data', 'train', 'test', 'detectors', 'arch', 'pretrained', 'epochs',
                                                       'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'by', 'seed')}
@@ -292,7 +261,7 @@ def ensemble_cli(*detectors:str,             # saved detector folders, optionall
     named = _detectors_arg(','.join(detectors))
     if len(named) < len(detectors): raise GitoolsError("two members have the same name: name them, e.g. a=path/one b=path/two")
     e = Ensemble(list(named.values()), combiner, names=list(named))
-    m = load_data(data)
+    m = load_data(data, progress=interactive())
     if fit_csv:
         try: sel = pd.read_csv(fit_csv)
         except Exception as err: raise GitoolsError(f"{fit_csv}: cannot read the selection images ({err})") from None

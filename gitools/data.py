@@ -15,7 +15,8 @@ from .core import *
 # %% auto #0
 __all__ = ['GENERATORS', 'GENIMAGE_GENERATORS', 'MANIFEST_COLUMNS', 'Generator', 'register_generator', 'generator_keys',
            'get_generator', 'parse_name', 'jpeg_quality', 'probe_image', 'infer_fields', 'manifest_path', 'scan',
-           'unreadable', 'summary', 'select', 'filter_reals', 'sample', 'selection_split']
+           'unreadable', 'summary', 'select', 'filter_reals', 'sample', 'selection_split', 'default_data', 'demo_data',
+           'load_data', 'default_stages']
 
 # %% ../nbs/01_data.ipynb #c006
 @dataclass(frozen=True)
@@ -343,3 +344,32 @@ def selection_split(df:pd.DataFrame, pct:float=0.2, seed:int=0, by=('generator',
         chosen.update(rng.choice(ids, n, replace=False).tolist() if n else [])
     is_sel = keys.isin(chosen)
     return df[~is_sel].reset_index(drop=True), df[is_sel].reset_index(drop=True)
+
+# %% ../nbs/01_data.ipynb #c104
+def default_data() -> Path:
+    "The default dataset: the embedded benchmark `mini` shipped with gitools (`gitools.benchmark`)."
+    from gitools.benchmark import mini_root
+    return mini_root()
+
+def demo_data() -> Path:
+    "A generated GenImage-layout tree of 4 generators (synthetic images, `gitools.fixtures`), written once into the cache folder."
+    from gitools.fixtures import make_fixture
+    root = cache_dir('demo-data')
+    if not (root/'.complete').exists():
+        make_fixture(root, ['sdv4', 'adm', 'biggan', 'glide'], n_train=48, n_val=16, scale=0.25, seed=0)
+        (root/'.complete').write_text('ok')
+    return root
+
+def load_data(data=None, progress:bool=True, **kwargs) -> pd.DataFrame:
+    "Manifest of `data`: a folder or CSV, `'mini'` (or `None`: the embedded benchmark) or `'demo'` (synthetic GenImage tree)."
+    if data in (None, '', 'mini'): return scan(default_data(), cache=cache_dir('manifests')/'mini.parquet', progress=progress, **kwargs)
+    return scan(demo_data() if data == 'demo' else data, progress=progress, **kwargs)
+
+def default_stages(manifest:pd.DataFrame) -> str:
+    "GenImage's `sdv4,adm,biggan` when the data has them, else the first generator of each of the first three families."
+    have = set(manifest['generator'])
+    if {'sdv4', 'adm', 'biggan'} <= have: return 'sdv4,adm,biggan'
+    firsts = {}
+    for k in [k for k in GENERATORS if k in have] + sorted(have - set(GENERATORS)):
+        firsts.setdefault(GENERATORS[k].family if k in GENERATORS else k, k)
+    return ','.join(list(firsts.values())[:3])

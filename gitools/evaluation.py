@@ -74,9 +74,8 @@ def evaluate_generators(detector:Detector, manifest:pd.DataFrame, generators=Non
 # %% ../nbs/09_evaluation.ipynb #c007
 def plot_matrix(matrix:pd.DataFrame, path=None, title:str='', fmt:str='.1f', scale:float=100., cmap:str='viridis'):
     "Annotated heatmap of `matrix` (values x `scale`); saved to `path` when given."
-    import matplotlib; matplotlib.use('Agg') if path else None
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(1.1 * matrix.shape[1] + 2, 0.5 * matrix.shape[0] + 1.5))
+    from matplotlib.figure import Figure      # no pyplot: the caller's backend stays as it is
+    fig = Figure(figsize=(1.1 * matrix.shape[1] + 2, 0.5 * matrix.shape[0] + 1.5)); ax = fig.subplots()
     v = matrix.values.astype(float) * scale
     im = ax.imshow(v, cmap=cmap, aspect='auto', vmin=np.nanmin(v) if scale != 100 else 40, vmax=np.nanmax(v) if scale != 100 else 100)
     ax.set_xticks(range(matrix.shape[1]), matrix.columns, rotation=45, ha='right'); ax.set_yticks(range(matrix.shape[0]), matrix.index)
@@ -84,5 +83,5 @@ def plot_matrix(matrix:pd.DataFrame, path=None, title:str='', fmt:str='.1f', sca
         for j in range(v.shape[1]):
             if not np.isnan(v[i, j]): ax.text(j, i, format(v[i, j], fmt), ha='center', va='center', color='w' if v[i, j] < np.nanmean(v) else 'k', fontsize=8)
     ax.set_title(title); fig.colorbar(im, ax=ax, fraction=0.03); fig.tight_layout()
-    if path: fig.savefig(path, dpi=120); plt.close(fig)
+    if path: fig.savefig(path, dpi=120)
     return fig

@@ -122,11 +122,10 @@ def robustness(manifest:pd.DataFrame, out, detectors:dict, test=None, degradatio
 
 def plot_robustness(table:pd.DataFrame, path=None):
     "Accuracy against degradation strength, one panel per kind (jpeg, blur, lr, noise), one line per detector; dashed: undegraded."
-    import matplotlib; matplotlib.use('Agg') if path else None
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure      # no pyplot: the caller's backend stays as it is
     single = [c for c in table.columns if ':' in c and '+' not in c]
     kinds = list(dict.fromkeys(c.split(':')[0] for c in single))
-    fig, axs = plt.subplots(1, max(1, len(kinds)), figsize=(4 * max(1, len(kinds)), 3.2), squeeze=False)
+    fig = Figure(figsize=(4 * max(1, len(kinds)), 3.2)); axs = fig.subplots(1, max(1, len(kinds)), squeeze=False)
     for ax, k in zip(axs[0], kinds):
         cols = sorted([c for c in single if c.startswith(k + ':')], key=lambda c: float(c.split(':')[1]))
         xs = [float(c.split(':')[1]) for c in cols]
@@ -138,7 +137,7 @@ def plot_robustness(table:pd.DataFrame, path=None):
         ax.set_ylabel('accuracy (%)'); ax.set_ylim(0, 100)
         if k in ('jpeg', 'lr'): ax.invert_xaxis()
     axs[0][0].legend(fontsize=7); fig.tight_layout()
-    if path: fig.savefig(path, dpi=120); plt.close(fig)
+    if path: fig.savefig(path, dpi=120)
     return fig
 
 # %% ../nbs/10_protocols.ipynb #c101
@@ -200,13 +199,12 @@ def mean_spectra(manifest:pd.DataFrame, generators=None, n:int=200, size:int=128
 
 def plot_spectra(spectra:dict, path=None):
     "The spectra side by side, on a common colour scale."
-    import matplotlib; matplotlib.use('Agg') if path else None
-    import matplotlib.pyplot as plt
-    fig, axs = plt.subplots(1, len(spectra), figsize=(2.2 * len(spectra), 2.6), squeeze=False)
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(2.2 * len(spectra), 2.6)); axs = fig.subplots(1, len(spectra), squeeze=False)
     lo, hi = np.percentile(np.stack(list(spectra.values())), [1, 99.9])
     for ax, (k, s) in zip(axs[0], spectra.items()): ax.imshow(s, vmin=lo, vmax=hi, cmap='magma'); ax.set_title(k); ax.axis('off')
     fig.tight_layout()
-    if path: fig.savefig(path, dpi=120); plt.close(fig)
+    if path: fig.savefig(path, dpi=120)
     return fig
 
 # %% ../nbs/10_protocols.ipynb #c020
@@ -222,8 +220,9 @@ def size_curve(manifest:pd.DataFrame, out, train, sizes=(50, 100, 200), test=Non
     t = pd.concat(res).pivot(index='n', columns='generator', values='acc')
     t['avg'] = t.mean(1)
     write_table(t, out/'tables'/'size_curve_acc', 'accuracy (%) against training images')
-    import matplotlib; matplotlib.use('Agg')
-    ax = (t * 100).plot(marker='o', logx=True, figsize=(5, 3.2)); ax.set_ylabel('accuracy (%)'); ax.set_xlabel('training images')
+    from matplotlib.figure import Figure
+    ax = Figure(figsize=(5, 3.2)).subplots()
+    (t * 100).plot(ax=ax, marker='o', logx=True); ax.set_ylabel('accuracy (%)'); ax.set_xlabel('training images')
     (out/'figures').mkdir(parents=True, exist_ok=True); ax.figure.tight_layout(); ax.figure.savefig(out/'figures'/'size_curve.png', dpi=120)
     return t
 

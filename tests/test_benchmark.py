@@ -2,7 +2,7 @@
 import subprocess, sys
 from pathlib import Path
 import pandas as pd
-from gitools.cli import load_data
+from gitools.data import load_data
 from gitools.benchmark import MINI_GENERATORS, mini_root, shortcut_control
 
 def test_mini_is_the_default_data_and_has_what_the_datasheet_says():
