@@ -339,10 +339,10 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
         prev = sdir
     matrix = pd.DataFrame(state['matrix']).T[cfg.eval_generators]
     summary = transfer_summary(matrix, stages)
-    if rank_distrib(): return dict(matrix=matrix, summary=summary, stages=stages, out=out, final=out/'final')
-    if 'floor' not in state:
+    if 'floor' not in state:   # every process takes part: under distributed training, calibration gathers across them
         floor = floor_detector(manifest, pd.concat(used).drop_duplicates('path'), sel, cfg.crop, cfg.bs, cfg.seed)
         state['floor'] = evaluate_generators(floor, manifest, cfg.eval_generators, **ev)['acc'].to_dict(); _write_json(state_file, state)
+    if rank_distrib(): return dict(matrix=matrix, summary=summary, stages=stages, out=out, final=out/'final')
     final = out/'final'
     if prev is not None and (not final.exists() or state.get('final') != str(prev)):
         shutil.rmtree(final, ignore_errors=True); shutil.copytree(prev, final); state['final'] = str(prev); _write_json(state_file, state)
