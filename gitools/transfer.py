@@ -56,7 +56,7 @@ class FinetuneConfig:
     drop:float = None                # head dropout (None: the detector's default)
     patience:int = 2                 # early stopping patience (epochs) on the selection split's loss
     selection:float = 0.2            # share of the training split carved out (by seed) for stopping, checkpoints and thresholds
-    replay:float = 0.2               # share of each stage's training set drawn from earlier stages
+    replay:float = 0.5               # share of each stage's training set drawn from earlier stages (benchmarks/replay.py)
     replay_max:int = None            # cap on replayed images per stage
     balance:bool = True              # balance generators and labels when sampling
     n_per_generator:int = None       # cap training images per generator and label
