@@ -8,7 +8,7 @@ def test_finetune_on_two_processes(tiny_tree, tmp_path):
     out = tmp_path/'run'
     r = subprocess.run([str(bin/'accelerate'), 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1',
                         '--mixed_precision', 'no', '--dynamo_backend', 'no', str(bin/'gitools-finetune'),
-                        '--data', str(tiny_tree[0]), '--stages', 'sdv4,adm', '--out', str(out), '--crop', '32', '--bs', '16',
+                        '--data', str(tiny_tree[0]), '--stages', 'sdv4,adm', '--out', str(out), '--arch', 'resnet18', '--crop', '32', '--bs', '16',
                         '--head-epochs', '1', '--epochs', '1', '--unfreeze', '0'], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.count('accuracy (%) on each generator after each stage') == 1       # one report, from the first process
