@@ -24,7 +24,7 @@ case "$task" in
   finetune) exec gitools-finetune "$@" ;;
   test)
     nbdev-test --n-workers 2 "$@"
-    pytest -q -n 2 tests ;;
+    pytest -q -rs -n 2 tests ;;
   help|-h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) exec "$task" "$@" ;;
 esac

@@ -360,10 +360,13 @@ def demo_data() -> Path:
         (root/'.complete').write_text('ok')
     return root
 
-def load_data(data=None, progress:bool=True, **kwargs) -> pd.DataFrame:
-    "Manifest of `data`: a folder or CSV, `'mini'` (or `None`: the embedded benchmark) or `'demo'` (synthetic GenImage tree)."
-    if data in (None, '', 'mini'): return scan(default_data(), cache=cache_dir('manifests')/'mini.parquet', progress=progress, **kwargs)
-    return scan(demo_data() if data == 'demo' else data, progress=progress, **kwargs)
+def load_data(data=None, progress:bool=True, corrections=None, into_train:bool=False, **kwargs) -> pd.DataFrame:
+    "Manifest of `data`: a folder or CSV, `'mini'` (or `None`: the embedded benchmark) or `'demo'` (synthetic GenImage tree); `corrections` (a file from the app) applied."
+    if data in (None, '', 'mini'): m = scan(default_data(), cache=cache_dir('manifests')/'mini.parquet', progress=progress, **kwargs)
+    else: m = scan(demo_data() if data == 'demo' else data, progress=progress, **kwargs)
+    if corrections is None: return m
+    from gitools.annotations import apply_corrections
+    return apply_corrections(m, corrections, into_train=into_train)[0]
 
 def default_stages(manifest:pd.DataFrame) -> str:
     "GenImage's `sdv4,adm,biggan` when the data has them, else the first generator of each of the first three families."

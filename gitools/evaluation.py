@@ -4,17 +4,19 @@
 
 # %% ../nbs/09_evaluation.ipynb #c002
 from __future__ import annotations
+import re
+from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastprogress.fastprogress import progress_bar
-from fastai.vision.all import PILImage
+from fastai.vision.all import PILImage, rank_distrib
 from .core import *
 from .data import select
 from .transforms import degradation
 from .metrics import binary_metrics
-from .detector import Detector, BaseDetector, views, _stack_views
+from .detector import BaseDetector, views, _stack_views
 
 # %% auto #0
-__all__ = ['predict_rows', 'metrics_table', 'evaluate_generators', 'plot_matrix']
+__all__ = ['predict_rows', 'metrics_table', 'pred_file', 'save_preds', 'evaluate_generators', 'plot_matrix']
 
 # %% ../nbs/09_evaluation.ipynb #c005
 class _Decoded(torch.utils.data.Dataset):
@@ -51,7 +53,7 @@ def predict_rows(detectors:dict,            # name -> detector (`Detector`, `Ens
     for (k, j), ps in out.items():
         p = np.concatenate(ps).astype(float) if ps else np.zeros(0)
         p[bad] = np.nan
-        frames.append(base.assign(degradation=degs[j].spec, detector=k, p_fake=p, error=errors))
+        frames.append(base.assign(degradation=degs[j].spec, detector=k, p_fake=p, threshold=float(detectors[k].threshold), error=errors))
     return pd.concat(frames, ignore_index=True)
 
 def metrics_table(preds:pd.DataFrame, by=('detector', 'degradation', 'generator'), thresholds:dict=None) -> pd.DataFrame:
@@ -64,12 +66,26 @@ def metrics_table(preds:pd.DataFrame, by=('detector', 'degradation', 'generator'
         res.append(dict(zip(by, key), **binary_metrics(g['p_fake'], g['label'].eq('fake').astype(int), thr), n=len(g)))
     return pd.DataFrame(res)
 
-def evaluate_generators(detector:Detector, manifest:pd.DataFrame, generators=None, split:str='val', **kwargs) -> pd.DataFrame:
-    "Metrics of `detector` on the `split` images of each generator (default: all in `manifest`)."
+def _slug(s:str) -> str: return re.sub(r'[^A-Za-z0-9_.+-]', '_', s)
+
+def pred_file(out, detector:str, generator:str, degradation:str='identity') -> Path:
+    "Where run folder `out` keeps the per-image rows of one detector, test generator and degradation."
+    return Path(out)/'preds'/_slug(detector)/_slug(generator)/f'{_slug(degradation)}.parquet'
+
+def save_preds(out, preds:pd.DataFrame):
+    "Write per-image rows (from `predict_rows`) into run folder `out`: one parquet file per detector, generator and degradation, each atomically."
+    for (d, g, s), part in preds.groupby(['detector', 'generator', 'degradation']):
+        f = pred_file(out, d, g, s); f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix('.tmp'); part.to_parquet(tmp, index=False); tmp.replace(f)
+
+def evaluate_generators(detector:BaseDetector, manifest:pd.DataFrame, generators=None, split:str='val', out=None, name:str='detector',
+                        **kwargs) -> pd.DataFrame:
+    "Metrics of `detector` on the `split` images of each generator (default: all in `manifest`); per-image rows kept in run folder `out` as `name`."
     rows = select(manifest, generators, split)
     if not len(rows): raise GitoolsError(f"no readable {split} images for generators {generators}")
-    t = metrics_table(predict_rows({'d': detector}, rows, **kwargs), by='generator', thresholds={'d': detector.threshold})
-    return t.set_index('generator')
+    p = predict_rows({name: detector}, rows, **kwargs)
+    if out is not None and not rank_distrib(): save_preds(out, p)
+    return metrics_table(p, by='generator', thresholds={name: detector.threshold}).set_index('generator')
 
 # %% ../nbs/09_evaluation.ipynb #c007
 def plot_matrix(matrix:pd.DataFrame, path=None, title:str='', fmt:str='.1f', scale:float=100., cmap:str='viridis'):

@@ -36,14 +36,16 @@ class DetectorSpec:
     augs:callable = None                # -> list of training item transforms specific to the detector
     contract:str = ''                   # what the detector reads, and what preprocessing destroys it
     pretrained:bool = False             # whether it starts from pretrained weights unless told otherwise
+    closed_form:bool = False            # whether its head is a `LinearHead` fit in closed form (`Learner.fit_head`), not by SGD
 
 DETECTORS:dict[str, DetectorSpec] = {}
 
 def register_detector(name:str, paper:str='', crop:int=224, mean=IMAGENET_MEAN, std=IMAGENET_STD, augs=None, contract:str='',
-                      pretrained:bool=False):
+                      pretrained:bool=False, closed_form:bool=False):
     "Decorator: register a function `(pretrained=False, **kwargs) -> nn.Module` as detector `name`."
     def _reg(fn):
-        DETECTORS[name] = DetectorSpec(name, fn, paper, crop, tuple(mean), tuple(std), augs, contract or (fn.__doc__ or ''), pretrained)
+        DETECTORS[name] = DetectorSpec(name, fn, paper, crop, tuple(mean), tuple(std), augs, contract or (fn.__doc__ or ''), pretrained,
+                                      closed_form)
         return fn
     return _reg
 
@@ -373,7 +375,7 @@ class StatsNet(nn.Module):
     def param_groups(self): return [list(self.head.parameters())]   # no body: one group
 
 @register_detector('stats', 'Baseline: six global image statistics and a logistic regression (no paper; the floor)', crop=224,
-                   mean=(0., 0., 0.), std=(1., 1., 1.),
+                   mean=(0., 0., 0.), std=(1., 1., 1.), closed_form=True,
                    contract="Crops in [0, 1] of any size. Global sharpness, noise, spectrum slope and colour statistics: any "
                             "processing that changes them (blur, JPEG, resizing) moves its decision.")
 def stats(pretrained=False, **kwargs):
@@ -422,7 +424,7 @@ class LinearProbe(nn.Module):
     def param_groups(self): return body_groups(self.body) + [list(self.head.parameters())]
 
 @register_detector('probe', 'Ojha, Li & Lee, Towards Universal Fake Image Detectors that Generalize Across Generative Models, CVPR 2023',
-                   mean=(0., 0., 0.), std=(1., 1., 1.),
+                   mean=(0., 0., 0.), std=(1., 1., 1.), closed_form=True,
                    contract="Crops in [0, 1] of any size (the backbone's normalisation is applied inside; crops under 128 px are "
                             "enlarged 2x inside the model). Needs pretrained weights: packaged for the default EfficientNet-Lite0. "
                             "Only the linear head trains, in closed form.", pretrained=True)

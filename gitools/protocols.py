@@ -4,7 +4,6 @@
 
 # %% ../nbs/10_protocols.ipynb #c003
 from __future__ import annotations
-import re
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastprogress.fastprogress import progress_bar
@@ -14,16 +13,14 @@ from .transforms import degradation, PAPER_DEGRADATIONS
 from .detector import BaseDetector, load_detector, is_detector_dir
 from .learner import train_detector
 from .metrics import binary_metrics
-from .evaluation import predict_rows, metrics_table, plot_matrix
+from .evaluation import predict_rows, metrics_table, plot_matrix, pred_file, save_preds, _slug
 
 # %% auto #0
 __all__ = ['write_table', 'train_per_generator', 'evaluate_run', 'load_preds', 'accuracy_matrix', 'generator_correlation',
            'cross_generator', 'robustness', 'plot_robustness', 'holdout_groups', 'leave_one_out', 'highpass',
-           'mean_spectra', 'plot_spectra', 'size_curve', 'class_generalization']
+           'residual_spectrum', 'mean_spectra', 'plot_spectra', 'size_curve', 'class_generalization']
 
 # %% ../nbs/10_protocols.ipynb #c006
-def _slug(s:str) -> str: return re.sub(r'[^A-Za-z0-9_.+-]', '_', s)
-
 def write_table(t:pd.DataFrame, path, title:str=None, scale:float=100.):
     "Write `t` as CSV and markdown (values x `scale`, one decimal) beside each other."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,16 +42,13 @@ def evaluate_run(out, detectors:dict, manifest:pd.DataFrame, test=None, degradat
     "Per-image predictions of every detector on every test generator under every degradation; finished cells are reused."
     out = Path(out); degs = [degradation(d).spec for d in as_list(degradations)]
     gens = as_list(test) or sorted(select(manifest, splits=split)['generator'].unique())
-    cell = lambda d, g, s: out/'preds'/_slug(d)/_slug(g)/f'{_slug(s)}.parquet'
     for g in (progress_bar(gens, leave=False) if progress else gens):
-        todo = [(d, s) for d in detectors for s in degs if not cell(d, g, s).exists()]
+        todo = [(d, s) for d in detectors for s in degs if not pred_file(out, d, g, s).exists()]
         if not todo: continue
         dets = {d: detectors[d] for d in dict.fromkeys(d for d, _ in todo)}
         need = list(dict.fromkeys(s for _, s in todo))
         p = predict_rows(dets, select(manifest, g, split), need, bs=bs, num_workers=num_workers, progress=False)
-        for (d, s), part in p.groupby(['detector', 'degradation']):
-            f = cell(d, g, s); f.parent.mkdir(parents=True, exist_ok=True)
-            tmp = f.with_suffix('.tmp'); part.to_parquet(tmp, index=False); tmp.replace(f)
+        save_preds(out, p[[(d, s) in todo for d, s in zip(p.detector, p.degradation)]])
     return load_preds(out, detectors, gens, degs)
 
 def load_preds(out, detectors=None, generators=None, degradations=None) -> pd.DataFrame:
@@ -184,18 +178,18 @@ def highpass(x:torch.Tensor) -> torch.Tensor:
     "High-pass residual of grey images (B, H, W): the image minus its 3x3 mean."
     return x - torch.nn.functional.avg_pool2d(x[:, None], 3, 1, 1, count_include_pad=False)[:, 0]
 
+def residual_spectrum(imgs, size:int=128) -> np.ndarray:
+    "Centred log power spectrum of the high-pass residual of the central `size` crop, averaged over images `imgs` (paths or PIL images)."
+    from gitools.detector import preprocess
+    x = torch.cat([preprocess(open_rgb(p), size, (0, 0, 0), (1, 1, 1)) for p in (imgs if isinstance(imgs, (list, tuple)) else [imgs])]).mean(1)
+    s = torch.fft.fftshift(torch.fft.fft2(highpass(x)), dim=(-2, -1)).abs().pow(2)
+    return torch.log(s.mean(0) + 1e-8).numpy()
+
 def mean_spectra(manifest:pd.DataFrame, generators=None, n:int=200, size:int=128, split:str='val', seed:int=0) -> dict:
     "Mean centred log power spectrum of high-pass residuals: one per generator (its fakes) and one for `real` (all reals)."
-    from gitools.detector import preprocess
     rows = select(manifest, generators, split)
     groups = {'real': rows[rows.label == 'real']} | {g: t for g, t in rows[rows.label == 'fake'].groupby('generator')}
-    out = {}
-    for name, t in groups.items():
-        t = t.sample(min(n, len(t)), random_state=seed)
-        x = torch.cat([preprocess(open_rgb(p), size, (0, 0, 0), (1, 1, 1)) for p in t.path]).mean(1)
-        s = torch.fft.fftshift(torch.fft.fft2(highpass(x)), dim=(-2, -1)).abs().pow(2)
-        out[name] = torch.log(s.mean(0) + 1e-8).numpy()
-    return out
+    return {name: residual_spectrum(list(t.sample(min(n, len(t)), random_state=seed).path), size) for name, t in groups.items() if len(t)}
 
 def plot_spectra(spectra:dict, path=None):
     "The spectra side by side, on a common colour scale."

@@ -19,12 +19,12 @@ from .data import select, selection_split, GENERATORS
 from .loaders import genimage_dls, LABELS
 from .learner import detector_learner
 from .detector import Detector, save_detector, is_detector_dir
-from .models import detector_spec, fits_in_closed_form
+from .models import DETECTORS, detector_spec, fits_in_closed_form
 from .evaluation import evaluate_generators, plot_matrix
 
 # %% auto #0
-__all__ = ['CLOSED_FORM', 'STRATEGIES', 'parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary',
-           'floor_detector', 'finetune', 'verdict', 'compare_strategies']
+__all__ = ['STRATEGIES', 'parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'floor_detector',
+           'finetune', 'verdict', 'compare_strategies']
 
 # %% ../nbs/11_transfer.ipynb #c006
 def parse_stages(stages) -> list:
@@ -68,6 +68,8 @@ class FinetuneConfig:
     eval_generators:list = None      # generators to evaluate after each stage (default: all in the data)
     seed:int = 0
     num_workers:int = None
+    corrections:str = None           # label corrections from the app (CSV or store), applied to the data (`gitools.annotations`)
+    corrections_into_train:bool = False # let corrected images of the reported split move into training
 
     def __post_init__(self):
         "Check every number before any work starts; the message names the option."
@@ -86,6 +88,9 @@ class FinetuneConfig:
         for k in ('n_per_generator', 'replay_max', 'num_workers'):
             v = getattr(self, k)
             if v is not None and (not isinstance(v, int) or v < (0 if k == 'num_workers' else 1)): bad(k, 'a positive integer')
+        if self.corrections is not None:
+            from gitools.annotations import read_corrections
+            self.corrections = str(Path(self.corrections).expanduser().absolute()); read_corrections(self.corrections)
 
 # %% ../nbs/11_transfer.ipynb #c011
 def replay_rows(manifest:pd.DataFrame, earlier:list, n_stage:int, share:float, cap:int=None, seed:int=0) -> pd.DataFrame:
@@ -209,11 +214,9 @@ def _check_inputs(cfg:FinetuneConfig, manifest:pd.DataFrame):
 def _stage_name(i, stage): return f"{i + 1}:{'+'.join(stage)}"
 
 def _closed_form(cfg:FinetuneConfig) -> bool:
-    "Does the run's starting detector train in closed form (`stats`, `probe`)?"
-    if is_detector_dir(cfg.start): return json.loads((Path(cfg.start)/'config.json').read_text()).get('arch') in CLOSED_FORM
-    return cfg.start in CLOSED_FORM
-
-CLOSED_FORM = ('stats', 'probe')   # detectors whose head phase is a closed-form fit
+    "Does the run's starting detector train in closed form (its spec says so: `stats`, `probe`)?"
+    arch = json.loads((Path(cfg.start)/'config.json').read_text()).get('arch') if is_detector_dir(cfg.start) else cfg.start
+    return arch in DETECTORS and DETECTORS[arch].closed_form
 
 def floor_detector(manifest:pd.DataFrame, train_rows:pd.DataFrame, selection_rows:pd.DataFrame, crop:int, bs:int=32, seed:int=0) -> Detector:
     "The `stats` floor trained on exactly `train_rows` and calibrated on `selection_rows`: what a learned detector must beat."
@@ -275,6 +278,11 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
     if not rank_distrib(): out.mkdir(parents=True, exist_ok=True)
     distrib_barrier()
     _write_json(out/'config.json', asdict(cfg))
+    if cfg.corrections:        # reviewed labels from the app: relabels made, broken files dropped; the report stays in the run folder
+        from gitools.annotations import apply_corrections
+        manifest, report = apply_corrections(manifest, cfg.corrections, into_train=cfg.corrections_into_train)
+        if not rank_distrib(): report.to_csv(out/'corrections.csv', index=False)
+        _check_inputs(cfg, manifest)
     set_seed(cfg.seed)
     ev = dict(bs=cfg.bs, progress=False)
     akw = {**cfg.arch_kwargs, **({'drop': cfg.drop} if cfg.drop is not None else {})}
@@ -291,7 +299,7 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
     if 'start' not in state['matrix']:
         dls0 = genimage_dls(manifest, train=cfg.stages[0], valid_rows=sel, exclude=held, crop=cfg.crop, bs=cfg.bs, num_workers=0, seed=cfg.seed)
         det0 = first_learner(dls0).to_detector()
-        state['matrix']['start'] = evaluate_generators(det0, manifest, cfg.eval_generators, **ev)['acc'].to_dict()
+        state['matrix']['start'] = evaluate_generators(det0, manifest, cfg.eval_generators, out=out, name='start', **ev)['acc'].to_dict()
         state['order'] = order_stages(cfg.stages, pd.Series(state['matrix']['start']), cfg.order)
         _write_json(state_file, state)
     stages = state['order']
@@ -328,8 +336,10 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
             state.setdefault('phases_done', {}).setdefault(name, []).append(phase); _write_json(state_file, state)
         learn.calibrate()
         det = learn.to_detector(info=dict(stage=name, seen=seen, replayed=int(len(extra))))
-        if not rank_distrib(): save_detector(det, sdir)
-        state['matrix'][name] = evaluate_generators(det, manifest, cfg.eval_generators, **ev)['acc'].to_dict()
+        if not rank_distrib():
+            save_detector(det, sdir)
+            dls.train_rows[['path', 'generator', 'label']].to_csv(sdir/'train.csv', index=False)   # which images trained this stage
+        state['matrix'][name] = evaluate_generators(det, manifest, cfg.eval_generators, out=out, name=sdir.name, **ev)['acc'].to_dict()
         state['done'].append(name); _write_json(state_file, state)
         if not rank_distrib(): print(f"stage {name}: trained on {len(dls.train_rows)} images ({len(extra)} replayed), "
                                      f"mean accuracy {np.mean(list(state['matrix'][name].values())):.1%} on every generator", flush=True)
@@ -341,7 +351,7 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
     summary = transfer_summary(matrix, stages)
     if 'floor' not in state:   # every process takes part: under distributed training, calibration gathers across them
         floor = floor_detector(manifest, pd.concat(used).drop_duplicates('path'), sel, cfg.crop, cfg.bs, cfg.seed)
-        state['floor'] = evaluate_generators(floor, manifest, cfg.eval_generators, **ev)['acc'].to_dict(); _write_json(state_file, state)
+        state['floor'] = evaluate_generators(floor, manifest, cfg.eval_generators, out=out, name='floor', **ev)['acc'].to_dict(); _write_json(state_file, state)
     if rank_distrib(): return dict(matrix=matrix, summary=summary, stages=stages, out=out, final=out/'final')
     final = out/'final'
     if prev is not None and (not final.exists() or state.get('final') != str(prev)):

@@ -132,3 +132,26 @@ def test_predict_cli_streams_csv(tiny_tree, tiny_manifest, tmp_path):
     assert t.p_fake.dropna().between(0, 1).all() and 'unreadable' in r.stderr
     r = run('gitools-predict', folder, '--detector', tmp_path/'nope')
     assert r.returncode == 2 and 'no such detector folder' in r.stderr
+
+def test_finetune_applies_corrections(tiny_tree, tiny_manifest, tmp_path):
+    "Corrections from the app: a relabel changes what a stage trains on, a broken file is dropped, a val image stays in val."
+    from gitools.annotations import Annotations
+    m = tiny_manifest[tiny_manifest.readable & (tiny_manifest.generator == 'sdv4')]
+    tr, va = m[m.split == 'train'], m[m.split == 'val']
+    relabel, broken, kept = tr[tr.label == 'real'].path.iloc[0], tr[tr.label == 'fake'].path.iloc[0], va.path.iloc[0]
+    store = Annotations(tmp_path/'store.sqlite')
+    store.add(relabel, 'fake', label='real', note='a render'); store.add(broken, 'broken', label='fake'); store.add(kept, 'real', label=va.label.iloc[0])
+    csv = store.export(tmp_path/'corrections.csv')
+    out = tmp_path/'run'
+    r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4', '--out', out, '--arch', 'stats', '--crop', '32', '--corrections', csv)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rep = pd.read_csv(out/'corrections.csv')
+    assert sorted(rep.status) == ['dropped', 'relabelled', 'relabelled' if va.label.iloc[0] == 'fake' else 'kept']
+    used = pd.concat([pd.read_csv(out/'stages/1_sdv4/train.csv'), pd.read_csv(out/'selection.csv')])
+    assert used.set_index('path').loc[relabel, 'label'] == 'fake'
+    assert broken not in set(used.path)
+    preds = pd.concat([pd.read_parquet(f) for f in out.glob('preds/*/*/*.parquet')])
+    assert kept in set(preds.path) and kept not in set(used.path)           # a corrected val image is reported, never trained on
+    assert set(preds[preds.path == kept].label) == {'real'}
+    r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4', '--out', tmp_path/'r2', '--corrections', tmp_path/'none.csv')
+    assert r.returncode == 2 and 'none.csv: no such corrections file' in r.stderr, r.stderr[-500:]

@@ -1,0 +1,68 @@
+"The app in a real browser: headless Chromium (Debian's, installed by .ci/run) driven by Playwright. Screenshots go to $GITOOLS_SCREENSHOTS."
+import os, shutil
+from pathlib import Path
+import pandas as pd, pytest
+from gitools.annotations import Annotations
+from gitools.app import build_app, launch_app
+
+CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason='no Chromium on this machine (Debian: apt-get install chromium); .ci/run installs it')
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'])
+        yield b
+        b.close()
+
+def _open_review(page):
+    page.get_by_role('tab', name='Review').click()
+    page.click('#gt-open-run')
+    page.wait_for_function("document.querySelector('#gt-progress').innerText.includes('reviewed')", timeout=60000)
+    page.get_by_label('uncertain').check()             # every image, closest to the threshold first (a tiny run may have no errors)
+    page.wait_for_selector('#gt-gallery img', timeout=60000)
+
+def _wait_text(page, sel, text, timeout=60000):
+    page.wait_for_function("([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }", arg=[sel, text], timeout=timeout)
+
+def test_detect_review_annotate_export_in_a_browser(browser, app_env, app_for, tmp_path):
+    shots = Path(os.environ.get('GITOOLS_SCREENSHOTS', tmp_path)); shots.mkdir(parents=True, exist_ok=True)
+    app = app_for(app_env, 'browser.sqlite')
+    demo = build_app(app)
+    _, url, _ = launch_app(demo, prevent_thread_lock=True)
+    try:
+        page = browser.new_page(viewport={'width': 1400, 'height': 1800}, accept_downloads=True)
+        page.goto(url)
+        # detect: upload an image, read the verdict
+        img = app_env['manifest'].query("split == 'val' and readable").path.iloc[0]
+        page.set_input_files('#gt-upload input[type=file]', img)
+        page.wait_for_selector('#gt-verdict h2', timeout=60000)
+        assert page.locator('#gt-verdict h2').inner_text().strip() in ('REAL', 'FAKE')
+        page.click('#gt-explain')                          # the newest detector (a small ResNet) is ticked: a patch map and Grad-CAM
+        page.wait_for_selector('#gt-pmap img', timeout=120000); page.wait_for_selector('#gt-cam img', timeout=60000)
+        page.screenshot(path=str(shots/'detect.png'), full_page=True)
+        # review: relabel one error with a click, the next with a key
+        _open_review(page)
+        page.locator('#gt-gallery img').first.click()
+        _wait_text(page, '#gt-info', '1 /')
+        page.click('#gt-real')
+        _wait_text(page, '#gt-saved', 'saved: real')
+        page.locator('#gt-info').click()                    # focus off the text boxes, so that keys are shortcuts
+        page.keyboard.press('f')
+        _wait_text(page, '#gt-saved', 'saved: fake')
+        _wait_text(page, '#gt-progress', '2 /')
+        page.screenshot(path=str(shots/'review.png'), full_page=True)
+        # a reload keeps both decisions
+        page.reload(); _open_review(page)
+        _wait_text(page, '#gt-progress', '2 /')
+        # export: download the CSV and read its rows
+        page.click('#gt-export')
+        page.wait_for_selector('#gt-export-file a', timeout=60000)
+        with page.expect_download() as d: page.locator('#gt-export-file a').first.click()
+        csv = tmp_path/'corrections.csv'; d.value.save_as(csv)
+        t = pd.read_csv(csv)
+        assert sorted(t.action) == ['fake', 'real'] and len(Annotations(app.store.path).current()) == 2
+        page.screenshot(path=str(shots/'export.png'), full_page=True)
+    finally:
+        demo.close()
