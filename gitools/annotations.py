@@ -4,28 +4,19 @@
 
 # %% ../nbs/16_annotations.ipynb #c003
 from __future__ import annotations
-import getpass, hashlib, sqlite3, time
+import getpass, sqlite3, time
 from contextlib import closing
 from pathlib import Path
 import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['ACTIONS', 'DROP_ACTIONS', 'CORRECTION_COLUMNS', 'file_sha256', 'Annotations', 'read_corrections', 'apply_corrections']
+__all__ = ['ACTIONS', 'DROP_ACTIONS', 'CORRECTION_COLUMNS', 'Annotations', 'read_corrections', 'apply_corrections']
 
 # %% ../nbs/16_annotations.ipynb #c006
 ACTIONS = ('confirm', 'real', 'fake', 'broken', 'ambiguous', 'exclude')
 DROP_ACTIONS = ('broken', 'ambiguous', 'exclude')
 CORRECTION_COLUMNS = ['path', 'sha256', 'action', 'label', 'new_label', 'tags', 'note', 'user', 'at', 'source']
-
-def file_sha256(path) -> str:
-    "SHA-256 of the file at `path` (hex); a clear error if it cannot be read."
-    h = hashlib.sha256()
-    try:
-        with open(path, 'rb') as f:
-            for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
-    except OSError as e: raise GitoolsError(f"{path}: cannot read the file to annotate it ({e.strerror or e})") from None
-    return h.hexdigest()
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS annotations(
   id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, path TEXT NOT NULL, action TEXT NOT NULL, label TEXT,

@@ -11,7 +11,7 @@ from PIL import Image
 from .core import *
 from .transforms import degradation
 from .detector import BaseDetector, Detector, views, normalize, load_detector, is_detector_dir
-from .annotations import Annotations, file_sha256
+from .annotations import Annotations
 
 # Gradio 6.31 sets pandas options that pandas 3 deprecates on every queued request: not ours to fix, and noise in the app's log
 import warnings

@@ -244,8 +244,8 @@ def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, siz
 @_friendly('gitools-ensemble')
 def ensemble_cli(*detectors:str,             # saved detector folders, optionally named: name=path
                  out:str=None,               # folder to save the ensemble in (required)
-                 combiner:str='stack',       # mean, logit, max, vote, weighted or stack
-                 calibrate:store_true=False, # Platt-scale each member on the selection images before combining
+                 combiner:str='stack',       # mean, logit, max, vote, weighted, stack or router (mixture of experts)
+                 calibrate:str=None,         # calibrate each member on the selection images first: platt or temperature
                  data:str=None,              # dataset to fit on (selection split of its train images) and evaluate on (val)
                  fit_on:str=None,            # generators whose train split gives the selection images (default: all)
                  fit_csv:str=None,           # or these selection images: a CSV with path, generator, label (e.g. a run's selection.csv)
@@ -254,12 +254,13 @@ def ensemble_cli(*detectors:str,             # saved detector folders, optionall
                  seed:int=0,                 # seed of the selection split
                 ):
     "Combine saved detectors into an ensemble: fit it on selection images, evaluate it beside its members on val, save it."
-    from gitools.ensemble import Ensemble, COMBINERS
+    from gitools.ensemble import Ensemble, COMBINERS, CALIBRATIONS
     from gitools.data import select, selection_split
     from gitools.evaluation import predict_rows, metrics_table
     if not detectors: raise GitoolsError("give the saved detector folders to combine")
     if not out: raise GitoolsError("give the folder to save the ensemble in: --out path")
     if combiner not in COMBINERS: raise GitoolsError(f"unknown combiner {combiner!r}; choose one of {', '.join(COMBINERS)}")
+    if calibrate not in CALIBRATIONS: raise GitoolsError(f"unknown calibration {calibrate!r}; choose platt or temperature")
     if bs < 1: raise GitoolsError(f"--bs is {bs}: it must be a positive integer")
     named = _detectors_arg(','.join(detectors))
     if len(named) < len(detectors): raise GitoolsError("two members have the same name: name them, e.g. a=path/one b=path/two")

@@ -4,14 +4,15 @@
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os
+import hashlib, os
 from typing import TYPE_CHECKING
 if TYPE_CHECKING: from PIL import Image
 from pathlib import Path
 from functools import lru_cache
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'GitoolsError', 'is_image_file', 'open_rgb', 'as_list', 'cache_dir', 'imagenet_wnids', 'wnid_to_index']
+__all__ = ['IMAGE_EXTS', 'GitoolsError', 'is_image_file', 'open_rgb', 'as_list', 'cache_dir', 'file_sha256', 'imagenet_wnids',
+           'wnid_to_index']
 
 # %% ../nbs/00_core.ipynb #c006
 class GitoolsError(ValueError):
@@ -67,6 +68,15 @@ def cache_dir(*parts) -> Path:
     p = Path(os.environ.get('GITOOLS_CACHE', Path.home()/'.cache'/'gitools')).expanduser().joinpath(*parts)
     p.mkdir(parents=True, exist_ok=True)
     return p
+
+def file_sha256(path) -> str:
+    "SHA-256 of the file at `path` (hex), read in 1 MiB blocks; a `GitoolsError` naming the file if it cannot be read."
+    h = hashlib.sha256()
+    try:
+        with open(path, 'rb') as f:
+            for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    except OSError as e: raise GitoolsError(f"{path}: cannot read the file ({e.strerror or e})") from None
+    return h.hexdigest()
 
 # %% ../nbs/00_core.ipynb #c018
 @lru_cache(None)

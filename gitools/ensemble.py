@@ -4,7 +4,7 @@
 
 # %% ../nbs/11a_ensemble.ipynb #c002
 from __future__ import annotations
-import hashlib, json, os, shutil
+import json, os, shutil
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import gitools
@@ -14,17 +14,22 @@ from .evaluation import predict_rows
 from .metrics import best_threshold
 
 # %% auto #0
-__all__ = ['COMBINERS', 'Ensemble', 'load_ensemble']
+__all__ = ['COMBINERS', 'CALIBRATIONS', 'Ensemble', 'load_ensemble']
 
 # %% ../nbs/11a_ensemble.ipynb #c005
-COMBINERS = ('mean', 'logit', 'max', 'vote', 'weighted', 'stack')
+COMBINERS = ('mean', 'logit', 'max', 'vote', 'weighted', 'stack', 'router')
+CALIBRATIONS = (None, 'platt', 'temperature')
 
 def _logit(p:torch.Tensor) -> torch.Tensor: return torch.logit(p.clamp(1e-6, 1 - 1e-6))
+
+def _gate(z:torch.Tensor, g:torch.Tensor) -> torch.Tensor:
+    "The router's weights over members for logits `z` (B, M): softmax of `z @ W + b`, with `g` = W stacked on b."
+    return torch.softmax(z @ g[:-1] + g[-1], 1)
 
 class Ensemble(BaseDetector):
     "Saved detectors combined into one detector (see `COMBINERS`); `fit` learns what the combiner needs on selection rows."
     def __init__(self, members:list, combiner:str='mean', names:list=None, weights=None, bias:float=0., platt=None,
-                 threshold:float=0.5, info:dict=None):
+                 threshold:float=0.5, info:dict=None, gate=None):
         if combiner not in COMBINERS: raise GitoolsError(f"unknown combiner {combiner!r}; choose one of {', '.join(COMBINERS)}")
         self.members = [m if isinstance(m, BaseDetector) else load_detector(m) for m in members]
         if not self.members: raise GitoolsError("an ensemble needs at least one member detector")
@@ -33,15 +38,19 @@ class Ensemble(BaseDetector):
         n = len(self.members)
         self.weights = torch.tensor(weights if weights is not None else [1.] * n, dtype=torch.float32)
         self.platt = torch.tensor(platt if platt is not None else [[1., 0.]] * n, dtype=torch.float32)   # per member: a, b
+        self.gate = torch.tensor(gate if gate is not None else [[0.] * n] * (n + 1), dtype=torch.float32)  # router: (n + 1, n), last row bias
 
     def __repr__(self): return f"Ensemble({self.combiner!r}, members={self.names}, threshold={self.threshold:.3f})"
     @property
     def crops(self) -> tuple: return tuple(sorted({c for m in self.members for c in m.crops}))
 
-    def member_logits(self, views:dict) -> torch.Tensor:
-        "Calibrated logits of every member, (B, M); the members run one after the other, so memory holds one at a time."
-        z = torch.stack([_logit(m.p_fake_views({c: views[c] for c in m.crops}).float()) for m in self.members], 1)
-        return z * self.platt[:, 0] + self.platt[:, 1]
+    def member_p(self, views:dict) -> torch.Tensor:
+        "Every member's own P(fake), (B, M); the members run one after the other, so memory holds one at a time."
+        return torch.stack([m.p_fake_views({c: views[c] for c in m.crops}).float() for m in self.members], 1)
+
+    def from_members(self, p:torch.Tensor) -> torch.Tensor:
+        "P(fake) of the ensemble from its members' P(fake) `p` (B, M): calibrate each member's logit, then combine."
+        return self.combine(_logit(p.float()) * self.platt[:, 0] + self.platt[:, 1])
 
     def combine(self, z:torch.Tensor) -> torch.Tensor:
         "P(fake) of the ensemble from the members' (calibrated) logits `z` (B, M)."
@@ -51,30 +60,48 @@ class Ensemble(BaseDetector):
         if c == 'max': return torch.sigmoid(z).max(1).values
         if c == 'vote': return (torch.sigmoid(z) > torch.tensor([m.threshold for m in self.members])).float().mean(1)
         if c == 'weighted': return torch.sigmoid((z * w).sum(1) / w.sum().clamp_min(1e-6))
+        if c == 'router': return torch.sigmoid((_gate(z, self.gate) * z).sum(1))
         return torch.sigmoid(z @ w + self.bias)                                   # stack
 
-    def p_fake_views(self, views:dict) -> torch.Tensor: return self.combine(self.member_logits(views))
+    def p_fake_views(self, views:dict) -> torch.Tensor: return self.from_members(self.member_p(views))
 
 # %% ../nbs/11a_ensemble.ipynb #c007
-def _platt(z:np.ndarray, y:np.ndarray) -> tuple:
-    "Platt scaling of one member: `a * z + b` by logistic regression on its logit."
+def _platt(z:np.ndarray, y:np.ndarray, intercept:bool=True) -> tuple:
+    "Platt scaling of one member, `a * z + b`, by logistic regression on its logit; temperature scaling (`a = 1 / T`, `b = 0`) without `intercept`."
     from sklearn.linear_model import LogisticRegression
-    lr = LogisticRegression(C=100.).fit(z[:, None], y)
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+    lr = LogisticRegression(C=100., fit_intercept=intercept).fit(z[:, None], y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0]) if intercept else 0.
 
-def _fit(self:Ensemble, rows:pd.DataFrame, calibrate:bool=False, bs:int=32, num_workers:int=0) -> 'Ensemble':
-    "Fit calibration (optional), the combiner's weights and the threshold on `rows` (selection images: path, generator, label)."
+def _fit_gate(z:torch.Tensor, y:torch.Tensor, l2:float=1e-2, steps:int=300) -> torch.Tensor:
+    "The router's gate (W stacked on b), fitted by L-BFGS on the log-loss of `sigmoid(sum(gate * z))`, starting from the plain mean."
+    g = torch.zeros(z.shape[1] + 1, z.shape[1], requires_grad=True)
+    opt = torch.optim.LBFGS([g], max_iter=steps, line_search_fn='strong_wolfe')
+    def closure():
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits((_gate(z, g) * z).sum(1), y) + l2 * g[:-1].pow(2).sum()
+        loss.backward(); return loss
+    with torch.enable_grad(): opt.step(closure)
+    return g.detach()
+
+def _fit(self:Ensemble, rows:pd.DataFrame, calibrate=None, bs:int=32, num_workers:int=0, preds:pd.DataFrame=None) -> 'Ensemble':
+    "Fit calibration (`'platt'`, `'temperature'` or none), the combiner's weights and the threshold on `rows` (selection images: path, generator, label); `preds`: the members' rows from `predict_rows` on them, if already scored."
+    calibrate = 'platt' if calibrate is True else (calibrate or None)
+    if calibrate not in CALIBRATIONS: raise GitoolsError(f"unknown calibration {calibrate!r}; choose platt or temperature")
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
     y = rows['label'].eq('fake').astype(int).values
     if len(set(y)) < 2: raise GitoolsError("fitting an ensemble needs real and fake selection images")
     dets = dict(zip(self.names, self.members))
-    p = predict_rows(dets, rows, bs=bs, num_workers=num_workers, progress=False)
+    p = preds if preds is not None else predict_rows(dets, rows, bs=bs, num_workers=num_workers, progress=False)
+    p = p[p.path.isin(set(rows.path)) & p.detector.isin(self.names) & p.get('degradation', pd.Series('identity', p.index)).eq('identity')]
     ok = p.groupby('path', sort=False)['p_fake'].transform(lambda s: s.notna().all())
-    P = p[ok].pivot_table(index='path', columns='detector', values='p_fake', sort=False)[self.names]
+    P = p[ok].pivot_table(index='path', columns='detector', values='p_fake', sort=False)
+    missing = [n for n in self.names if n not in P.columns]
+    if missing: raise GitoolsError(f"the members' predictions lack {missing}")
+    P = P[self.names]
     y = rows.set_index('path').loc[P.index, 'label'].eq('fake').astype(int).values
     z = _logit(torch.tensor(P.values, dtype=torch.float32)).numpy()
-    if calibrate: self.platt = torch.tensor([_platt(z[:, i], y) for i in range(z.shape[1])], dtype=torch.float32)
+    if calibrate: self.platt = torch.tensor([_platt(z[:, i], y, calibrate == 'platt') for i in range(z.shape[1])], dtype=torch.float32)
     z = z * self.platt[:, 0].numpy() + self.platt[:, 1].numpy()
     if self.combiner == 'weighted':
         self.weights = torch.tensor([max(roc_auc_score(y, z[:, i]) - 0.5, 0.) for i in range(z.shape[1])], dtype=torch.float32)
@@ -82,21 +109,16 @@ def _fit(self:Ensemble, rows:pd.DataFrame, calibrate:bool=False, bs:int=32, num_
     if self.combiner == 'stack':
         lr = LogisticRegression(C=1.).fit(z, y)
         self.weights, self.bias = torch.tensor(lr.coef_[0], dtype=torch.float32), float(lr.intercept_[0])
+    if self.combiner == 'router': self.gate = _fit_gate(torch.tensor(z, dtype=torch.float32), torch.tensor(y, dtype=torch.float32))
     pe = self.combine(torch.tensor(z, dtype=torch.float32)).numpy()
     self.threshold, acc = best_threshold(pe, y)
     self.info.update(fitted_on=int(len(y)), fitted_generators=sorted(rows['generator'].unique().tolist()), selection_acc=float(acc),
-                     calibrated=bool(calibrate))
+                     calibrated=calibrate or False)
     return self
 
 Ensemble.fit = _fit
 
 # %% ../nbs/11a_ensemble.ipynb #c009
-def _sha256(path:Path) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
-    return h.hexdigest()
-
 def _weights_files(d:Path) -> list:
     "The weight files of a saved detector folder (a member may itself be an ensemble)."
     return sorted(p for p in d.rglob('model.safetensors'))
@@ -109,9 +131,9 @@ def _save(self:Ensemble, path) -> Path:
     for name, m in zip(self.names, self.members):
         d = save_detector(m, tmp/'members'/name)
         members.append(dict(name=name, dir=f'members/{name}',
-                            sha256={str(f.relative_to(d)): _sha256(f) for f in _weights_files(d)}))
+                            sha256={str(f.relative_to(d)): file_sha256(f) for f in _weights_files(d)}))
     cfg = dict(format='gitools-ensemble', format_version=1, combiner=self.combiner, members=members,
-               weights=self.weights.tolist(), bias=self.bias, platt=self.platt.tolist(), threshold=self.threshold,
+               weights=self.weights.tolist(), bias=self.bias, platt=self.platt.tolist(), gate=self.gate.tolist(), threshold=self.threshold,
                gitools_version=gitools.__version__, info=self.info)
     (tmp/'config.json').write_text(json.dumps(cfg, indent=2))
     if path.exists(): shutil.rmtree(path)
@@ -136,7 +158,7 @@ def load_ensemble(path, device='cpu') -> Ensemble:
         for rel, want in m.get('sha256', {}).items():
             f = d/rel
             if not f.exists(): raise GitoolsError(f"{f}: member {m['name']!r} is missing its weights")
-            if _sha256(f) != want: raise GitoolsError(f"{f}: member {m['name']!r} does not match its checksum: changed since the ensemble was saved")
+            if file_sha256(f) != want: raise GitoolsError(f"{f}: member {m['name']!r} does not match its checksum: changed since the ensemble was saved")
         members.append(load_detector(d, device))
     return Ensemble(members, cfg['combiner'], [m['name'] for m in cfg['members']], cfg.get('weights'), cfg.get('bias', 0.),
-                    cfg.get('platt'), cfg['threshold'], cfg.get('info'))
+                    cfg.get('platt'), cfg['threshold'], cfg.get('info'), cfg.get('gate'))

@@ -97,3 +97,14 @@ def test_killed_app_loses_nothing_and_resumes(app_env):
         assert int(info[2:info.index(' /')]) >= 3, info            # resumes at the first undecided image, past the two decided
     finally:
         os.killpg(p.pid, signal.SIGKILL); p.wait()
+
+def test_login_name_is_recorded(app_env, app_for):
+    app = app_for(app_env, 'auth.sqlite')
+    demo = build_app(app)
+    _, url, _ = launch_app(demo, prevent_thread_lock=True, auth=[('ann', 'secret')])
+    try:
+        with pytest.raises(Exception): Client(url, verbose=False, download_files=False)              # no login, no app
+        c = Client(url, auth=('ann', 'secret'), verbose=False, download_files=False)
+        _review(c); c.predict('', '', 'eval', api_name='/annotate_confirm')
+        assert list(app.store.history().user) == ['ann']
+    finally: demo.close()
