@@ -155,6 +155,11 @@ def review_queue(rows:pd.DataFrame, show:str='errors', detector=None, generator=
 # %% ../nbs/17_app.ipynb #c023
 def _err(e:Exception) -> str: return f"**Error:** {e}" if isinstance(e, GitoolsError) else f"**Error:** {type(e).__name__}: {e}"
 
+def _enlarge(img:Image.Image, side:int=256) -> Image.Image:
+    "`img` enlarged by a whole factor (nearest neighbour: pixels stay pixels) until its longer side reaches about `side`."
+    k = side // max(img.size)
+    return img.resize((img.width * k, img.height * k), Image.NEAREST) if k > 1 else img
+
 def _thumb(path:Path, side:int=160) -> Image.Image:
     im = open_rgb(path); im.thumbnail((side, side)); return im
 
@@ -202,14 +207,14 @@ class GitoolsApp:
         last = t.iloc[-1]
         md = (f"## {last.verdict.upper()}\nP(fake) **{last.p_fake:.3f}** by {last.detector} (threshold {last.threshold:.3f})"
               + (f", degraded by `{spec}`" if spec != 'identity' else ''))
-        return md, t, img
+        return md, t, _enlarge(img)
 
     def explain(self, path, names) -> tuple:
         "The patch map, Grad-CAM (or why not) and residual spectra of one image, for the first of detectors `names`."
         det = next(iter(self.detectors(names).values()))
         img = open_rgb(path)
-        pm = overlay(img, patch_map(det, img))
-        try: cam, why = overlay(views(img, [det.crop])[det.crop][0].permute(1, 2, 0).numpy(), grad_cam(det, img)), ''
+        pm = _enlarge(overlay(img, patch_map(det, img)))
+        try: cam, why = _enlarge(overlay(views(img, [det.crop])[det.crop][0].permute(1, 2, 0).numpy(), grad_cam(det, img))), ''
         except GitoolsError as e: cam, why = None, str(e)
         return pm, cam, why, self.spectra_figure(img)
 
@@ -288,7 +293,7 @@ class GitoolsApp:
         i = int(i) % len(queue); r = queue.iloc[i]
         try: img = open_rgb(self.read(r.path))
         except GitoolsError as e: return None, _err(e)
-        if max(img.size) < 256: img = img.resize((img.width * (256 // max(img.size)), img.height * (256 // max(img.size))), Image.NEAREST)  # pixels, not blur
+        img = _enlarge(img)
         same = rows[(rows.path == r.path) & (rows.degradation == r.degradation)]
         t = same[['detector', 'p_fake', 'threshold', 'pred']].round(3).to_markdown(index=False)
         cur = self.store.get(self.read(r.path))
@@ -361,8 +366,8 @@ def build_app(app:GitoolsApp=None, **kwargs):
                 degraded = gr.Image(label='As scored', type='pil', height=260, buttons=[])
             explain_btn = gr.Button('Explain', elem_id='gt-explain')
             with gr.Row():
-                pmap = gr.Image(label='Patch-wise P(fake) (red: fake)', type='pil', buttons=[], elem_id='gt-pmap')
-                cam = gr.Image(label='Grad-CAM (centre crop)', type='pil', buttons=[], elem_id='gt-cam')
+                pmap = gr.Image(label='Patch-wise P(fake) (red: fake)', type='pil', height=300, buttons=[], elem_id='gt-pmap')
+                cam = gr.Image(label='Grad-CAM (centre crop)', type='pil', height=300, buttons=[], elem_id='gt-cam')
             why = gr.Markdown()
             spectra = gr.Plot(label='High-pass residual spectrum: this image beside the reference data', elem_id='gt-spectra')
 

@@ -8,8 +8,6 @@ import json, os, shutil
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
-from fastai.vision.all import PILImage
-from fastprogress.fastprogress import progress_bar
 import gitools
 from .core import *
 from .models import create_detector
@@ -22,7 +20,7 @@ def _views(img:Image.Image, crop:int, tta:bool) -> list:
     w, h = img.size
     tls = [((w - crop) // 2, (h - crop) // 2)]
     if tta: tls += [(0, 0), (max(w - crop, 0), 0), (0, max(h - crop, 0)), (max(w - crop, 0), max(h - crop, 0))]
-    out = [PILImage(img).crop_pad(crop, tl, orig_sz=(w, h)) for tl in tls]
+    out = [img.crop((x, y, x + crop, y + crop)) for x, y in tls]          # zero-filled outside the image
     if tta: out.insert(1, out[0].transpose(Image.FLIP_LEFT_RIGHT))
     return out
 
@@ -75,7 +73,9 @@ class BaseDetector:
         "P(fake) for each of `items` (paths, PIL images or arrays); NaN where an item cannot be read."
         items = list(items) if not isinstance(items, (str, Path, Image.Image, np.ndarray)) else [items]
         it = self.predict_iter(items, bs, tta, num_workers)
-        if progress: it = progress_bar(it, total=len(items))
+        if progress:
+            from fastprogress.fastprogress import progress_bar
+            it = progress_bar(it, total=len(items))
         return np.array([p for _, p, _ in it], dtype=float)
 
     def is_fake(self, items, **kwargs) -> np.ndarray:

@@ -10,7 +10,6 @@ import numpy as np, pandas as pd, torch
 import gitools
 from .core import *
 from .detector import BaseDetector, load_detector, save_detector
-from .evaluation import predict_rows
 from .metrics import best_threshold
 
 # %% auto #0
@@ -89,6 +88,7 @@ def _fit(self:Ensemble, rows:pd.DataFrame, calibrate=None, bs:int=32, num_worker
     if calibrate not in CALIBRATIONS: raise GitoolsError(f"unknown calibration {calibrate!r}; choose platt or temperature")
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
+    from gitools.evaluation import predict_rows
     y = rows['label'].eq('fake').astype(int).values
     if len(set(y)) < 2: raise GitoolsError("fitting an ensemble needs real and fake selection images")
     dets = dict(zip(self.names, self.members))

@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from fastprogress.fastprogress import progress_bar
-from fastai.vision.all import PILImage, rank_distrib
+from PIL import Image
 from .core import *
 from .data import select
 from .transforms import degradation
@@ -25,7 +24,7 @@ class _Decoded(torch.utils.data.Dataset):
     def __len__(self): return len(self.paths)
     def __getitem__(self, i):
         try: img, err = open_rgb(self.paths[i]), ''
-        except GitoolsError as e: img, err = PILImage.create(np.zeros((8, 8, 3), np.uint8)), str(e)
+        except GitoolsError as e: img, err = Image.new('RGB', (8, 8)), str(e)
         per = [views(d(img), self.crops, self.tta) for d in self.degs]
         return {c: torch.stack([v[c] for v in per]) for c in self.crops}, err     # crop -> (D, V, 3, c, c)
 
@@ -41,6 +40,7 @@ def predict_rows(detectors:dict,            # name -> detector (`Detector`, `Ens
     dl = torch.utils.data.DataLoader(ds, batch_size=bs, num_workers=num_workers, collate_fn=_stack_views)
     out = {(k, j): [] for k in detectors for j in range(len(degs))}
     errors = []
+    if progress: from fastprogress.fastprogress import progress_bar
     with torch.inference_mode():
         for crops, errs in (progress_bar(dl, leave=False) if progress else dl):
             errors += errs
@@ -84,6 +84,7 @@ def evaluate_generators(detector:BaseDetector, manifest:pd.DataFrame, generators
     rows = select(manifest, generators, split)
     if not len(rows): raise GitoolsError(f"no readable {split} images for generators {generators}")
     p = predict_rows({name: detector}, rows, **kwargs)
+    from fastai.torch_core import rank_distrib        # under `accelerate launch`, the first process writes
     if out is not None and not rank_distrib(): save_preds(out, p)
     return metrics_table(p, by='generator', thresholds={name: detector.threshold}).set_index('generator')
 

@@ -8,10 +8,12 @@ import math, inspect
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-import timm
-from timm.models import group_parameters
 from .core import *
-from .transforms import CNNSpotAug
+
+def _timm():
+    "timm, imported on first use: it pulls in torchvision and torch._dynamo, seconds that a `stats` prediction does not need."
+    import timm, timm.models
+    return timm
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'DETECTORS', 'STAT_NAMES', 'DetectorSpec', 'register_detector', 'list_detectors',
@@ -54,7 +56,7 @@ def list_detectors() -> list: return list(DETECTORS)
 def detector_spec(arch:str) -> DetectorSpec:
     "The spec of registered detector `arch`, or a default one for a plain timm model name."
     if arch in DETECTORS: return DETECTORS[arch]
-    if timm.is_model(arch): return DetectorSpec(arch, None, 'timm model', contract='a timm classifier on normalised RGB crops')
+    if _timm().is_model(arch): return DetectorSpec(arch, None, 'timm model', contract='a timm classifier on normalised RGB crops')
     raise GitoolsError(f"unknown detector {arch!r}; gitools detectors: {', '.join(DETECTORS)}; or any timm model name (timm.list_models())")
 
 # %% ../nbs/05_models.ipynb #c008
@@ -69,7 +71,7 @@ def _packaged_weights(name:str):
     files = sorted(Path(mod.__file__).parent.rglob('*.pth'))
     if not files: return None
     src = {k: v for k, v in torch.load(files[0], map_location='cpu', weights_only=True).items() if not k.endswith('num_batches_tracked')}
-    ref = timm.create_model(name, num_classes=1000).state_dict()
+    ref = _timm().create_model(name, num_classes=1000).state_dict()
     dst = [k for k in ref if not k.endswith('num_batches_tracked')]
     if len(dst) != len(src) or any(ref[d].shape != s.shape for d, s in zip(dst, src.values())):
         raise GitoolsError(f"{files[0]}: the packaged weights do not match timm's {name} layer by layer")
@@ -100,15 +102,15 @@ def _load_into(model:nn.Module, sd:dict, source:str):
 
 def timm_body(name:str, pretrained:bool=False, weights=None, **kwargs) -> nn.Module:
     "timm network `name` without classifier, with ImageNet weights from the hub (`pretrained`), a package, or a file (`weights`)."
-    if not timm.is_model(name): raise GitoolsError(f"unknown timm model {name!r}")
-    try: body = timm.create_model(name, pretrained=False, num_classes=0, **kwargs)
+    if not _timm().is_model(name): raise GitoolsError(f"unknown timm model {name!r}")
+    try: body = _timm().create_model(name, pretrained=False, num_classes=0, **kwargs)
     except TypeError:  # models without `img_size`
-        body = timm.create_model(name, pretrained=False, num_classes=0, **{k: v for k, v in kwargs.items() if k != 'img_size'})
+        body = _timm().create_model(name, pretrained=False, num_classes=0, **{k: v for k, v in kwargs.items() if k != 'img_size'})
     if weights is not None: _load_into(body, _read_state_dict(weights), str(weights))
     elif pretrained:
         sd = _packaged_weights(name)
         if sd is not None: _load_into(body, sd, f'packaged weights of {name}'); return body
-        try: timm.models.load_pretrained(body, num_classes=0, in_chans=kwargs.get('in_chans', 3))
+        try: _timm().models.load_pretrained(body, num_classes=0, in_chans=kwargs.get('in_chans', 3))
         except Exception as e:
             raise GitoolsError(f"cannot get ImageNet weights for {name!r} from the hub ({type(e).__name__}: {str(e)[:120]}). "
                                "Offline? Give a local file with weights='model.safetensors' (or .pth), use 'tf_efficientnet_lite0' "
@@ -127,7 +129,7 @@ def body_groups(body:nn.Module, n:int=3) -> list:
     "Parameters of `body` in `n` groups, early to late, following timm's group matcher (else the order of its children)."
     params = dict(body.named_parameters())
     if hasattr(body, 'group_matcher'):
-        blocks = [[params[k] for k in names] for names in group_parameters(body, body.group_matcher(coarse=True)).values()]
+        blocks = [[params[k] for k in names] for names in _timm().models.group_parameters(body, body.group_matcher(coarse=True)).values()]
     else: blocks = [list(c.parameters()) for c in body.children()]
     blocks = [b for b in blocks if b]
     return [[p for b in chunk for p in b] for chunk in _chunks(blocks, n)]
@@ -156,8 +158,13 @@ def deit_s(pretrained=False, **kwargs): return TimmDetector('deit_small_patch16_
                    contract=_CONTRACT.format(crop=224) + " Crops must be multiples of 32 (patch 4 x window 7 at 224).")
 def swin_t(pretrained=False, **kwargs): return TimmDetector('swin_tiny_patch4_window7_224', pretrained, **kwargs)
 
+def _cnnspot_augs() -> list:
+    "CNNSpot's blur + JPEG training augmentation (imported here: fastai is needed when training, not when predicting)."
+    from gitools.transforms import CNNSpotAug
+    return [CNNSpotAug(0.5)]
+
 @register_detector('cnnspot', 'Wang et al., CNN-generated images are surprisingly easy to spot... for now, CVPR 2020',
-                   augs=lambda: [CNNSpotAug(0.5)],
+                   augs=_cnnspot_augs,
                    contract="224 px crops, ImageNet normalisation; trained with blur + JPEG augmentation (p=0.5), so it tolerates "
                             "both but not downsampling, which erases the upsampling traces it reads.")
 def cnnspot(pretrained=False, backbone='resnet50', **kwargs):
@@ -273,7 +280,7 @@ class GramNet(nn.Module):
     "GramNet (Liu et al. 2020): a ResNet with Gram blocks on its input and every stage."
     def __init__(self, backbone:str='resnet18', pretrained:bool=False, drop:float=0.2, **kwargs):
         super().__init__()
-        self.body = timm.create_model(backbone, features_only=True, pretrained=False, **kwargs)
+        self.body = _timm().create_model(backbone, features_only=True, pretrained=False, **kwargs)
         if pretrained: _load_into(self.body, timm_body(backbone, True).state_dict(), f'ImageNet weights of {backbone}')
         chans = self.body.feature_info.channels()
         self.grams = nn.ModuleList([GramBlock(3)] + [GramBlock(c) for c in chans])
@@ -301,7 +308,7 @@ class NPRNet(nn.Module):
     "NPR (Tan et al. 2024): a shallow ResNet on neighbouring-pixel residuals."
     def __init__(self, backbone:str='resnet50', drop:float=0.2, **kwargs):
         super().__init__()
-        self.body = timm.create_model(backbone, features_only=True, out_indices=(2,), pretrained=False, **kwargs)
+        self.body = _timm().create_model(backbone, features_only=True, out_indices=(2,), pretrained=False, **kwargs)
         self.head = nn.Sequential(nn.Dropout(drop), nn.Linear(self.body.feature_info.channels()[-1], 2))
     def forward(self, x): return self.head(self.body(npr_residual(x) * 2 / 3)[-1].mean((2, 3)))
     def param_groups(self):
