@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_app.ipynb #c003
 from __future__ import annotations
-import functools, getpass, tempfile, urllib.parse
+import functools, getpass, json, tempfile, urllib.parse
 from pathlib import Path
 import numpy as np, pandas as pd, torch, gradio as gr
 from PIL import Image
@@ -255,8 +255,10 @@ class GitoolsApp:
         folder = runs.get(run, Path(run).expanduser() if run else None)
         if folder is None or not Path(folder).is_dir(): raise GitoolsError(f"{run}: no such run folder")
         rows = review_rows(folder)
-        rows.attrs['run'] = str(folder)
-        return rows, {c: ['all'] + sorted(rows[c].unique()) for c in ('detector', 'generator', 'label', 'degradation')}
+        choices = {c: ['all'] + sorted(rows[c].unique()) for c in ('detector', 'generator', 'label', 'degradation')}
+        state = Path(folder)/'state.json'                  # a fine-tuning run: review its final detector first
+        final = Path(json.loads(state.read_text()).get('final') or '').name if state.exists() else ''
+        return rows, choices, (final if final in choices['detector'] else 'all')
 
     def sha(self, path) -> str:
         p = Path(path); st = p.stat(); k = (str(p), st.st_mtime_ns, st.st_size)
@@ -344,7 +346,8 @@ def build_app(app:GitoolsApp=None, **kwargs):
             with gr.Row():
                 files = gr.File(label='Images', file_count='multiple', elem_id='gt-upload')
                 with gr.Column():
-                    chosen = gr.CheckboxGroup(dets, value=dets[:1], label='Detectors (newest first)', elem_id='gt-detectors')
+                    chosen = gr.Dropdown(dets, value=dets[:1], multiselect=True, label='Detectors (newest first; type to search)',
+                                         elem_id='gt-detectors')
                     with gr.Row():
                         folder = gr.Textbox(label='Or a folder this app serves', placeholder=str(app.roots[0]) if app.roots else 'none given', scale=3)
                         open_folder = gr.Button('Open folder', scale=1)
@@ -432,8 +435,9 @@ def build_app(app:GitoolsApp=None, **kwargs):
             rows_s, queue_s, idx = gr.State(None), gr.State(None), gr.State(0)
 
             def do_open(r):
-                rows, ch = app.open_run(r)
-                return (rows, *(gr.update(choices=ch[c], value='all') for c in ('detector', 'generator', 'label', 'degradation')))
+                rows, ch, det = app.open_run(r)
+                return (rows, gr.update(choices=ch['detector'], value=det),
+                        *(gr.update(choices=ch[c], value='all') for c in ('generator', 'label', 'degradation')))
             def do_queue(rows, show_, d, g, l, dg):
                 if rows is None: return None, [], '', 0, None, ''
                 queue = review_queue(rows, show_, d, g, l, dg)

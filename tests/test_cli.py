@@ -153,5 +153,8 @@ def test_finetune_applies_corrections(tiny_tree, tiny_manifest, tmp_path):
     preds = pd.concat([pd.read_parquet(f) for f in out.glob('preds/*/*/*.parquet')])
     assert kept in set(preds.path) and kept not in set(used.path)           # a corrected val image is reported, never trained on
     assert set(preds[preds.path == kept].label) == {'real'}
+    from gitools.app import GitoolsApp                                      # the app reviews the run's final detector first
+    rows, choices, det = GitoolsApp([tiny_tree[0]], [tmp_path], tmp_path/'s.sqlite').open_run(str(out))
+    assert det == '1_sdv4' and {'start', 'floor', '1_sdv4'} <= set(choices['detector'])
     r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4', '--out', tmp_path/'r2', '--corrections', tmp_path/'none.csv')
     assert r.returncode == 2 and 'none.csv: no such corrections file' in r.stderr, r.stderr[-500:]
