@@ -209,14 +209,27 @@ class GitoolsApp:
               + (f", degraded by `{spec}`" if spec != 'identity' else ''))
         return md, t, _enlarge(img)
 
+    def maps(self, det:BaseDetector, img) -> tuple:
+        "The patch map and Grad-CAM (or why there is none) of `det` on `img`, enlarged for the page."
+        pm = _enlarge(overlay(img, patch_map(det, img)))
+        try: cam, why = _enlarge(overlay(views(img, [det.crop])[det.crop][0].permute(1, 2, 0).numpy(), grad_cam(det, img))), ''
+        except GitoolsError as e: cam, why = None, str(e)
+        return pm, cam, why
+
     def explain(self, path, names) -> tuple:
         "The patch map, Grad-CAM (or why not) and residual spectra of one image, for the first of detectors `names`."
         det = next(iter(self.detectors(names).values()))
         img = open_rgb(path)
-        pm = _enlarge(overlay(img, patch_map(det, img)))
-        try: cam, why = _enlarge(overlay(views(img, [det.crop])[det.crop][0].permute(1, 2, 0).numpy(), grad_cam(det, img))), ''
-        except GitoolsError as e: cam, why = None, str(e)
-        return pm, cam, why, self.spectra_figure(img)
+        return *self.maps(det, img), self.spectra_figure(img)
+
+    def review_maps(self, rows:pd.DataFrame, queue:pd.DataFrame, i:int) -> tuple:
+        "The maps of queue item `i` by the detector that scored it, when the run kept that detector (`stages/`, `detectors/`)."
+        if not len(queue): raise GitoolsError("nothing selected")
+        r = queue.iloc[int(i) % len(queue)]
+        run = Path(rows.attrs.get('run', '.'))
+        found = [d for d in (run/'stages'/r.detector, run/'detectors'/r.detector) if is_detector_dir(d)]
+        if not found: raise GitoolsError(f"{run}: the run did not keep detector {r.detector!r} (only stages/ and detectors/ are)")
+        return self.maps(cached_detector(found[0]), open_rgb(self.read(r.path)))
 
     def reference_spectra(self) -> dict:
         "Mean residual spectra of the reference data's reals and each generator's fakes (computed once, on up to 40 images each)."
@@ -255,6 +268,7 @@ class GitoolsApp:
         folder = runs.get(run, Path(run).expanduser() if run else None)
         if folder is None or not Path(folder).is_dir(): raise GitoolsError(f"{run}: no such run folder")
         rows = review_rows(folder)
+        rows.attrs['run'] = str(folder)
         choices = {c: ['all'] + sorted(rows[c].unique()) for c in ('detector', 'generator', 'label', 'degradation')}
         state = Path(folder)/'state.json'                  # a fine-tuning run: review its final detector first
         final = Path(json.loads(state.read_text()).get('final') or '').name if state.exists() else ''
@@ -319,7 +333,7 @@ class GitoolsApp:
 _KEYS = """() => { document.addEventListener('keydown', (e) => {
   const t = e.target; if (t && (['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.isContentEditable)) return;
   const ids = {c: 'gt-confirm', r: 'gt-real', f: 'gt-fake', b: 'gt-broken', a: 'gt-ambiguous', j: 'gt-next', ArrowRight: 'gt-next',
-               k: 'gt-prev', ArrowLeft: 'gt-prev'};
+               k: 'gt-prev', ArrowLeft: 'gt-prev', m: 'gt-maps'};
   const el = document.getElementById(ids[e.key]); if (el && el.offsetParent !== null) { e.preventDefault(); el.click(); }
 }); }"""
 
@@ -415,7 +429,13 @@ def build_app(app:GitoolsApp=None, **kwargs):
             progress = gr.Markdown(elem_id='gt-progress')
             gallery = gr.Gallery(label='Queue', columns=8, height=260, allow_preview=False, elem_id='gt-gallery')
             with gr.Row():
-                big = gr.Image(label='Selected', type='pil', height=360, buttons=[])
+                with gr.Column():
+                    big = gr.Image(label='Selected', type='pil', height=360, buttons=[])
+                    maps_btn = gr.Button('Maps of its detector (m)', elem_id='gt-maps')
+                    with gr.Row():
+                        pmap_r = gr.Image(label='Patch-wise P(fake)', type='pil', height=220, buttons=[], elem_id='gt-pmap-r')
+                        cam_r = gr.Image(label='Grad-CAM', type='pil', height=220, buttons=[], elem_id='gt-cam-r')
+                    why_r = gr.Markdown()
                 with gr.Column():
                     info = gr.Markdown(elem_id='gt-info')
                     with gr.Row():
@@ -467,6 +487,8 @@ def build_app(app:GitoolsApp=None, **kwargs):
             for c in (show, f_det, f_gen, f_lab, f_deg):
                 c.input(guard(do_queue), filters, [queue_s, gallery, progress, idx, big, info], api_visibility='private')
             gallery.select(guard(do_select), [rows_s, queue_s], [idx, big, info], api_visibility='private')
+            maps_btn.click(guard(lambda r, qq, i: (lambda pm, cm, w: (pm, cm, f"Grad-CAM: {w}" if w else ''))(*app.review_maps(r, qq, i))),
+                           [rows_s, queue_s, idx], [pmap_r, cam_r, why_r], api_name='maps')
             b_prev.click(guard(lambda r, qq, i: do_step(r, qq, i, -1)), [rows_s, queue_s, idx], [idx, big, info], api_name='previous')
             b_next.click(guard(lambda r, qq, i: do_step(r, qq, i, 1)), [rows_s, queue_s, idx], [idx, big, info], api_name='next')
             for a, b in buttons.items():

@@ -108,3 +108,13 @@ def test_login_name_is_recorded(app_env, app_for):
         _review(c); c.predict('', '', 'eval', api_name='/annotate_confirm')
         assert list(app.store.history().user) == ['ann']
     finally: demo.close()
+
+def test_uploads_are_size_limited(app_env, app_for):
+    demo = build_app(app_for(app_env, 'limit.sqlite'))
+    _, url, _ = launch_app(demo, prevent_thread_lock=True, max_file_size='1kb')
+    try:
+        c = Client(url, verbose=False, download_files=False)
+        big = next(p for p in app_env['manifest'].query('readable').path if Path(p).stat().st_size > 2048)
+        with pytest.raises(Exception) as e: c.predict([handle_file(big)], ['stats'], api_name='/detect')
+        assert 'size' in str(e.value).lower() or '413' in str(e.value), e.value
+    finally: demo.close()
