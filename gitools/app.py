@@ -340,6 +340,13 @@ _KEYS = """() => { document.addEventListener('keydown', (e) => {
 def _user(request) -> str:
     return (getattr(request, 'username', None) if request is not None else None) or getpass.getuser()
 
+def _maps_view(height:int, suffix:str='') -> tuple:
+    "A patch map and a Grad-CAM image side by side, and a line saying why there is no Grad-CAM."
+    with gr.Row():
+        pm = gr.Image(label='Patch-wise P(fake) (red: fake)', type='pil', height=height, buttons=[], elem_id=f'gt-pmap{suffix}')
+        cm = gr.Image(label='Grad-CAM (centre crop)', type='pil', height=height, buttons=[], elem_id=f'gt-cam{suffix}')
+    return pm, cm, gr.Markdown()
+
 def build_app(app:GitoolsApp=None, **kwargs):
     "The gitools app as a `gr.Blocks` (not launched): a Detect tab and a Review tab over `app` (or `GitoolsApp(**kwargs)`)."
     app = app or GitoolsApp(**kwargs)
@@ -382,10 +389,7 @@ def build_app(app:GitoolsApp=None, **kwargs):
                         side = gr.Slider(0, 1024, 0, step=16, label='Downscale short side to (0: off)')
                 degraded = gr.Image(label='As scored', type='pil', height=260, buttons=[])
             explain_btn = gr.Button('Explain', elem_id='gt-explain')
-            with gr.Row():
-                pmap = gr.Image(label='Patch-wise P(fake) (red: fake)', type='pil', height=300, buttons=[], elem_id='gt-pmap')
-                cam = gr.Image(label='Grad-CAM (centre crop)', type='pil', height=300, buttons=[], elem_id='gt-cam')
-            why = gr.Markdown()
+            pmap, cam, why = _maps_view(300)
             spectra = gr.Plot(label='High-pass residual spectrum: this image beside the reference data', elem_id='gt-spectra')
 
             def do_detect(fs, names):
@@ -432,10 +436,7 @@ def build_app(app:GitoolsApp=None, **kwargs):
                 with gr.Column():
                     big = gr.Image(label='Selected', type='pil', height=360, buttons=[])
                     maps_btn = gr.Button('Maps of its detector (m)', elem_id='gt-maps')
-                    with gr.Row():
-                        pmap_r = gr.Image(label='Patch-wise P(fake)', type='pil', height=220, buttons=[], elem_id='gt-pmap-r')
-                        cam_r = gr.Image(label='Grad-CAM', type='pil', height=220, buttons=[], elem_id='gt-cam-r')
-                    why_r = gr.Markdown()
+                    pmap_r, cam_r, why_r = _maps_view(220, '-r')
                 with gr.Column():
                     info = gr.Markdown(elem_id='gt-info')
                     with gr.Row():
