@@ -73,6 +73,7 @@ def _batched(it, n):
 def predict_cli(*paths:str,                  # image files or folders
                 detector:str=None,           # folder of a saved detector (required)
                 out:str=None,                # CSV to write (default: standard output)
+                resume:store_true=False,     # keep the rows already in --out and score only the images not in it (a killed run)
                 tta:store_true=False,        # test-time augmentation (flip + corner crops)
                 bs:int=32,                   # batch size
                ):
@@ -81,13 +82,23 @@ def predict_cli(*paths:str,                  # image files or folders
     if not detector: raise GitoolsError("give the detector to use: --detector path/to/detector")
     if not paths: raise GitoolsError("give image files or folders to score")
     if bs < 1: raise GitoolsError(f"--bs is {bs}: it must be a positive integer")
+    if resume and not out: raise GitoolsError("--resume needs the --out CSV of the run to continue")
     det = load_detector(detector)
+    done = set()
+    if resume and Path(out).exists() and Path(out).stat().st_size:
+        raw = Path(out).read_bytes()
+        if not raw.endswith(b'\n'):                       # a row cut off by the kill: drop it, it is scored again
+            with open(out, 'r+b') as g: g.truncate(raw.rfind(b'\n') + 1)
+        try: done = set(pd.read_csv(out, usecols=['path'], dtype=str)['path'])
+        except Exception as e: raise GitoolsError(f"{out}: cannot resume from it ({e}); remove it or drop --resume") from None
+        print(f"resuming: {len(done)} images already scored in {out}", file=sys.stderr)
     if out: Path(out).parent.mkdir(parents=True, exist_ok=True)
-    f = open(out, 'w', newline='') if out else sys.stdout
-    w = csv.writer(f); w.writerow(['path', 'p_fake', 'fake', 'error'])
+    f = open(out, 'a' if done else 'w', newline='') if out else sys.stdout
+    w = csv.writer(f)
+    if not done: w.writerow(['path', 'p_fake', 'fake', 'error'])
     n = n_fake = n_bad = 0
     try:
-        for chunk in _batched(iter_images(paths), 256):
+        for chunk in _batched((p for p in iter_images(paths) if p not in done), 256):
             for path, p, err in det.predict_iter(chunk, bs=bs, tta=tta):
                 fake = '' if err else int(p > det.threshold)
                 w.writerow([path, '' if err else f'{p:.6f}', fake, err]); n += 1; n_fake += fake == 1; n_bad += bool(err)

@@ -130,6 +130,14 @@ def test_predict_cli_streams_csv(tiny_tree, tiny_manifest, tmp_path):
     undecodable = {p for p in on_disk if not probe_image(p, verify=True)['readable']}
     assert undecodable and set(t.path[t.error.notna()]) == undecodable      # unreadable files reported, not fatal
     assert t.p_fake.dropna().between(0, 1).all() and 'unreadable' in r.stderr
+    # a killed run (three rows and half of a fourth on disk) resumes: every image scored exactly once, the same numbers
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text(''.join(lines[:4]) + lines[4][:10])
+    r = run('gitools-predict', folder, '--detector', det, '--out', out, '--resume')
+    assert r.returncode == 0 and 'resuming: 3 images already scored' in r.stderr, r.stderr[-1500:]
+    t2 = pd.read_csv(out)
+    assert sorted(t2.path) == sorted(on_disk)
+    pd.testing.assert_frame_equal(t2.set_index('path').sort_index(), t.set_index('path').sort_index())
     r = run('gitools-predict', folder, '--detector', tmp_path/'nope')
     assert r.returncode == 2 and 'no such detector folder' in r.stderr
 
