@@ -22,7 +22,7 @@ RECIPES = {  # name -> train_detector options (crop 64: mini's images are 64 px)
     'probe': dict(arch='probe'),
     'probe-last-embedding': dict(arch='probe', arch_kwargs=dict(all_blocks=False)),
     'probe-no-upsampling': dict(arch='probe', arch_kwargs=dict(min_side=64)),
-    'probe-cnnspot-aug': dict(arch='probe', augs='flip,cnnspot'),
+    'probe-cnnspot-aug': dict(arch='probe', augment='flip,cnnspot'),
     'resnet18-scratch': dict(arch='resnet18', epochs=5, lr=2e-3),
     'npr': dict(arch='npr', arch_kwargs=dict(backbone='resnet18'), epochs=5, lr=2e-3),
     'effnet-lite0-finetune': dict(arch='tf_efficientnet_lite0', pretrained=True, epochs=3, lr=1e-3),

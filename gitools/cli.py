@@ -37,10 +37,10 @@ def scan_cli(root:str,                      # dataset folder (GenImage, 0_real/1
              out:str=None,                  # also write the manifest here (.csv or .parquet)
              verify:store_true=False,       # decode every image to catch corrupt data (slow)
              no_cache:store_true=False,     # ignore and do not write the cached manifest
-             workers:int=None,              # processes reading headers
+             n_workers:int=None,            # processes reading headers
             ):
     "Scan a GenImage-style dataset: counts per generator, split and label, and every unreadable file with the reason."
-    m = scan(root, cache=not no_cache, verify=verify, n_workers=workers)
+    m = scan(root, cache=not no_cache, verify=verify, n_workers=n_workers)
     with pd.option_context('display.width', 200, 'display.max_rows', 200):
         print(summary(m).to_string()); bad = unreadable(m)
         print(f"\n{len(m)} images, {len(bad)} unreadable (excluded downstream)")
@@ -133,7 +133,7 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
                  n_per_generator:int=None,   # cap training images per generator and label
                  eval_generators:str=None,   # generators to evaluate after each stage (default: all)
                  seed:int=0,                 # random seed
-                 workers:int=None,           # data-loading workers
+                 num_workers:int=None,       # data-loading workers
                  out:str=None,               # run folder (default: runs/finetune-<date-time>)
                  resume:store_true=False,    # continue an interrupted run in --out
                  corrections:str=None,       # label corrections exported by the app (CSV) or its store (.sqlite)
@@ -148,7 +148,7 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
     opts = dict(start=arch, pretrained=pretrained or None, order=order, replay=replay, replay_max=replay_max, head_epochs=head_epochs,
                 epochs=epochs, unfreeze=unfreeze, lr=lr, lr_ratio=lr_ratio, wd=wd, drop=drop, patience=patience, crop=crop, bs=bs,
                 jpeg_fakes=jpeg_fakes, augment=augment, loss_weights=loss_weights, n_per_generator=n_per_generator,
-                eval_generators=as_list(eval_generators) or None, seed=seed, num_workers=workers,
+                eval_generators=as_list(eval_generators) or None, seed=seed, num_workers=num_workers,
                 corrections=corrections, corrections_into_train=corrections_into_train)
     from gitools.transfer import FinetuneConfig
     from gitools.transforms import augmentations
@@ -203,7 +203,7 @@ def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, siz
              sizes:str='50,100,200',       # size: training images per label
              k:int=10,                     # classes: number of training classes
              n:int=200,                    # spectrum: images per generator
-             workers:int=None,             # data-loading workers
+             num_workers:int=None,         # data-loading workers
              by:str='generator',           # loo: hold out each generator, or each family
              seed:int=0,                   # random seed
             ):
@@ -224,7 +224,7 @@ def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, siz
     cfg = {k: v for k, v in locals().items() if k in ('task', 'data', 'train', 'test', 'detectors', 'arch', 'pretrained', 'epochs',
                                                       'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'by', 'seed')}
     (out/'config.json').write_text(json.dumps(cfg, indent=2))
-    tr = dict(arch=arch, pretrained=pretrained or None, epochs=epochs, lr=lr, crop=crop, num_workers=workers, seed=seed)
+    tr = dict(arch=arch, pretrained=pretrained or None, epochs=epochs, lr=lr, crop=crop, num_workers=num_workers, seed=seed)
     first = as_list(train)[:1] or [sorted(m.generator.unique())[0]]
     dets = _detectors_arg(detectors) if detectors else None
     if task == 'matrix':

@@ -51,7 +51,7 @@ def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
                  jpeg_fakes:int=None, jpeg_reals:int=None,  # JPEG-compress fakes / reals at this quality when loading
                  real_quality:float=None, real_min_size:int=None, real_max_size:int=None,  # keep reals of this quality / size window
                  balance:bool=False, n_per_generator:int=None,  # sampling per generator and label
-                 augs='flip',               # training item augmentations: names for `augmentations`, or transforms
+                 augment='flip',            # training item augmentations: names for `augmentations`, or transforms
                  extra_rows:pd.DataFrame=None,  # more training rows (e.g. a replay buffer), used as given
                  **kwargs) -> DataLoaders:
     "fastai `DataLoaders` of real/fake crops from manifest `df`; by default validation is the selection split carved from training."
@@ -70,7 +70,7 @@ def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
     items = pd.concat([tr.assign(is_valid=False), va.assign(is_valid=True)], ignore_index=True)
     block = TransformBlock(type_tfms=ReadImage(jpeg_fakes, jpeg_reals), batch_tfms=IntToFloatTensor)
     dblock = DataBlock(blocks=(block, CategoryBlock(vocab=LABELS, sort=False)), get_y=ColReader('label'), splitter=ColSplitter('is_valid'),
-                       item_tfms=[RandomCrop(crop), *(augmentations(augs) if augs is None or isinstance(augs, str) else augs)])
+                       item_tfms=[RandomCrop(crop), *(augmentations(augment) if augment is None or isinstance(augment, str) else augment)])
     nw = min(4, defaults.cpus) if num_workers is None else num_workers
     dls = dblock.dataloaders(items, bs=bs, num_workers=nw, seed=seed, **kwargs)
     dls.crop, dls.train_rows, dls.valid_rows = crop, tr.reset_index(drop=True), va.reset_index(drop=True)

@@ -222,7 +222,7 @@ def floor_detector(manifest:pd.DataFrame, train_rows:pd.DataFrame, selection_row
     "The `stats` floor trained on exactly `train_rows` and calibrated on `selection_rows`: what a learned detector must beat."
     gens = sorted(train_rows.generator.unique())
     unused = set(select(manifest, gens, 'train')['path']) - set(train_rows['path'])
-    dls = genimage_dls(manifest, train=gens, valid_rows=selection_rows, exclude=unused, crop=crop, bs=bs, num_workers=0, seed=seed, augs='none')
+    dls = genimage_dls(manifest, train=gens, valid_rows=selection_rows, exclude=unused, crop=crop, bs=bs, num_workers=0, seed=seed, augment='none')
     learn = detector_learner(dls, 'stats'); learn.fit_head(); learn.calibrate()
     return learn.to_detector(info=dict(role='floor'))
 
@@ -312,7 +312,7 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
         n_stage = len(select(manifest, stage, 'train'))
         extra = replay_rows(manifest, earlier, n_stage, cfg.replay, cfg.replay_max, cfg.seed + i)
         opts = dict(crop=cfg.crop, bs=cfg.bs, seed=cfg.seed + i, balance=cfg.balance, n_per_generator=cfg.n_per_generator,
-                    jpeg_fakes=cfg.jpeg_fakes, num_workers=cfg.num_workers, augs=cfg.augment)
+                    jpeg_fakes=cfg.jpeg_fakes, num_workers=cfg.num_workers, augment=cfg.augment)
         dls = genimage_dls(manifest, train=stage, valid_rows=sel[sel.generator.isin(seen)], exclude=held, extra_rows=extra, **opts)
         used.append(dls.train_rows)
         if name in state['done']: prev = sdir; continue
