@@ -106,10 +106,10 @@ def test_finetune_bad_input_fails_fast(bad, message, tiny_tree, tmp_path):
     for i in range(0, len(bad), 2):
         if bad[i] in args: args[args.index(bad[i]) + 1] = bad[i + 1]
         else: args += bad[i:i + 2]
-    t = time.time(); r = run('gitools-finetune', *args)
+    r = run('gitools-finetune', *args)
     assert r.returncode == 2 and message in r.stderr, r.stderr[-1500:]
-    assert 'Traceback' not in r.stderr and time.time() - t < 60
-    assert not (tmp_path/'r'/'stages').exists()
+    assert 'Traceback' not in r.stderr
+    assert not (tmp_path/'r'/'state.json').exists() and not (tmp_path/'r'/'stages').exists()    # failed before any work
 
 def test_predict_cli_streams_csv(tiny_tree, tiny_manifest, tmp_path):
     from gitools.loaders import genimage_dls

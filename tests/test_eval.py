@@ -30,7 +30,11 @@ def test_matrix_resumes_after_kill(tiny_tree, tmp_path):
     stamps = [c.stat().st_mtime_ns for c in cells]
     assert run(*args).returncode == 0 and [c.stat().st_mtime_ns for c in cells] == stamps   # a finished run redoes nothing
     rows = pd.read_parquet(cells[0])
-    assert {'path', 'generator', 'label', 'degradation', 'detector', 'p_fake'} <= set(rows.columns)
+    assert {'path', 'generator', 'label', 'degradation', 'detector', 'p_fake', 'threshold'} <= set(rows.columns)
+    # the table is the per-image rows' accuracy at each detector's threshold
+    rows = pd.concat(pd.read_parquet(c) for c in cells).dropna(subset=['p_fake'])
+    acc = rows.assign(ok=(rows.p_fake > rows.threshold) == rows.label.eq('fake')).groupby(['detector', 'generator']).ok.mean().unstack()
+    assert (m.loc[['adm', 'sdv4'], ['adm', 'sdv4']] - acc.loc[['adm', 'sdv4'], ['adm', 'sdv4']]).abs().max().max() < 1e-9
     reported = set(pd.concat(pd.read_parquet(c) for c in cells).path)
     for d in (out/'detectors').iterdir():                               # three roles: selection images are never reported
         assert not set(pd.read_csv(d/'selection.csv').path) & reported
