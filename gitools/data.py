@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, UnidentifiedImageError
 from fastcore.parallel import parallel
+from fastcore.meta import delegates
 from .core import *
 
 # %% auto #0
@@ -360,6 +361,7 @@ def demo_data() -> Path:
         (root/'.complete').write_text('ok')
     return root
 
+@delegates(scan)
 def load_data(data=None, progress:bool=True, corrections=None, into_train:bool=False, **kwargs) -> pd.DataFrame:
     "Manifest of `data`: a folder or CSV, `'mini'` (or `None`: the embedded benchmark) or `'demo'` (synthetic GenImage tree); `corrections` (a file from the app) applied."
     if data in (None, '', 'mini'): m = scan(default_data(), cache=cache_dir('manifests')/'mini.parquet', progress=progress, **kwargs)

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from PIL import Image
+from fastcore.meta import delegates
 from .core import *
 from .data import select
 from .transforms import degradation
@@ -78,6 +79,7 @@ def save_preds(out, preds:pd.DataFrame):
         f = pred_file(out, d, g, s); f.parent.mkdir(parents=True, exist_ok=True)
         tmp = f.with_suffix('.tmp'); part.to_parquet(tmp, index=False); tmp.replace(f)
 
+@delegates(predict_rows)
 def evaluate_generators(detector:BaseDetector, manifest:pd.DataFrame, generators=None, split:str='val', out=None, name:str='detector',
                         **kwargs) -> pd.DataFrame:
     "Metrics of `detector` on the `split` images of each generator (default: all in `manifest`); per-image rows kept in run folder `out` as `name`."

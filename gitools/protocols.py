@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastprogress.fastprogress import progress_bar
+from fastcore.meta import delegates
 from .core import *
 from .data import select, GENERATORS
 from .transforms import degradation, PAPER_DEGRADATIONS
@@ -28,6 +29,7 @@ def write_table(t:pd.DataFrame, path, title:str=None, scale:float=100.):
     md = (t * scale).round(1) if scale != 1 else t
     path.with_suffix('.md').write_text((f"### {title}\n\n" if title else '') + md.to_markdown() + '\n')
 
+@delegates(train_detector)
 def train_per_generator(manifest:pd.DataFrame, out, train=None, arch:str='probe', progress:bool=True, **kwargs) -> dict:
     "One detector per generator in `train` (default: all), trained and saved under `out/detectors/`, or reloaded if already there."
     out, dets = Path(out), {}
