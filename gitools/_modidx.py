@@ -48,6 +48,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                              'gitools.app.GitoolsApp.verdict': ('app.html#gitoolsapp.verdict', 'gitools/app.py'),
                              'gitools.app._enlarge': ('app.html#_enlarge', 'gitools/app.py'),
                              'gitools.app._err': ('app.html#_err', 'gitools/app.py'),
+                             'gitools.app._item': ('app.html#_item', 'gitools/app.py'),
                              'gitools.app._load': ('app.html#_load', 'gitools/app.py'),
                              'gitools.app._maps_view': ('app.html#_maps_view', 'gitools/app.py'),
                              'gitools.app._newest': ('app.html#_newest', 'gitools/app.py'),

@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_app.ipynb #c003
 from __future__ import annotations
-import functools, getpass, json, tempfile, urllib.parse
+import functools, getpass, json, os, tempfile, urllib.parse
 from pathlib import Path
 import numpy as np, pandas as pd, torch, gradio as gr
 from PIL import Image
@@ -163,6 +163,11 @@ def _enlarge(img:Image.Image, side:int=256) -> Image.Image:
 def _thumb(path:Path, side:int=160) -> Image.Image:
     im = open_rgb(path); im.thumbnail((side, side)); return im
 
+def _item(path:Path, caption:str) -> tuple:
+    "A gallery item: the thumbnail and caption, or a grey square saying the file cannot be decoded."
+    try: return _thumb(path), caption
+    except GitoolsError: return Image.new('RGB', (32, 32), 'grey'), f"{caption} · unreadable"
+
 class GitoolsApp:
     "State and handlers of the gitools app; `build_app` wires them to Gradio components."
     def __init__(self, roots=(), models=('models', 'runs'), store='runs/annotations.sqlite', data=None, max_images:int=64):
@@ -254,11 +259,14 @@ class GitoolsApp:
         except GitoolsError as e: return [], [], _err(e)
         if not root.is_dir(): return [], [], _err(GitoolsError(f"{folder}: not a folder"))
         paths = []
-        for p in sorted(root.rglob('*')):
+        for d, dirs, files in os.walk(root):                  # lazily, in name order: a GenImage root holds millions of files
+            dirs.sort()
+            for f in sorted(files):
+                try: paths.append(str(self.read(Path(d)/f)))
+                except GitoolsError: continue
+                if len(paths) >= self.max_images: break
             if len(paths) >= self.max_images: break
-            try: paths.append(str(self.read(p)))
-            except GitoolsError: continue
-        return [(_thumb(Path(p)), Path(p).name) for p in paths], paths, f"{len(paths)} images from {root}" + (
+        return [_item(Path(p), Path(p).name) for p in paths], paths, f"{len(paths)} images from {root}" + (
             f" (the first {self.max_images})" if len(paths) == self.max_images else '')
 
     # review --------------------------------------------------------------------------------------------------------------------
@@ -294,7 +302,7 @@ class GitoolsApp:
         items, hidden = [], 0
         done = self.decisions(list(queue.path))
         for r in queue.itertuples():
-            try: items.append((_thumb(self.read(r.path)), f"{r.generator} · {r.label} · {r.p_fake:.2f}" + (f" · {done[r.path]}" if r.path in done else '')))
+            try: items.append(_item(self.read(r.path), f"{r.generator} · {r.label} · {r.p_fake:.2f}" + (f" · {done[r.path]}" if r.path in done else '')))
             except GitoolsError: hidden += 1; items.append((Image.new('RGB', (32, 32), 'grey'), f"{r.generator} · {r.label} · not served"))
         note = f"\n\n{hidden} images lie outside the folders this app serves: start it with `gitools-app FOLDER`." if hidden else ''
         return items, self.progress(queue) + note
