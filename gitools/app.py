@@ -73,12 +73,13 @@ def score(img, detectors:dict, spec:str='identity', ensemble:bool=True) -> pd.Da
     from gitools.ensemble import Ensemble
     img = degradation(spec)(open_rgb(img))
     dets = dict(detectors)
-    if ensemble and len(dets) > 1: dets['ensemble (mean)'] = Ensemble(list(detectors.values()), 'mean', names=list(detectors))
     v = views(img, [c for d in dets.values() for c in d.crops])
-    rows = []
-    for k, d in dets.items():
-        p = float(d.p_fake_views({c: v[c][None] for c in d.crops})[0])
-        rows.append(dict(detector=k, p_fake=round(p, 4), threshold=round(float(d.threshold), 4), verdict='fake' if p > d.threshold else 'real'))
+    ps = {k: d.p_fake_views({c: v[c][None] for c in d.crops}) for k, d in dets.items()}
+    if ensemble and len(dets) > 1:                    # the ensemble combines the members' P(fake) already computed
+        e = dets['ensemble (mean)'] = Ensemble(list(detectors.values()), 'mean', names=list(detectors))
+        ps['ensemble (mean)'] = e.from_members(torch.stack(list(ps.values()), 1))
+    rows = [dict(detector=k, p_fake=round(float(p[0]), 4), threshold=round(float(dets[k].threshold), 4),
+                 verdict='fake' if float(p[0]) > dets[k].threshold else 'real') for k, p in ps.items()]
     return pd.DataFrame(rows)
 
 def degradation_spec(jpeg_quality:int=100, blur_sigma:float=0., short_side:int=0) -> str:
@@ -300,27 +301,27 @@ class GitoolsApp:
     def gallery(self, queue:pd.DataFrame) -> tuple:
         "Thumbnails and captions of a queue, its progress line, and a note on files the app may not read."
         items, hidden = [], 0
-        done = self.decisions(list(queue.path))
+        done = self.decisions(list(dict.fromkeys(queue.path)))
         for r in queue.itertuples():
             try: items.append(_item(self.read(r.path), f"{r.generator} · {r.label} · {r.p_fake:.2f}" + (f" · {done[r.path]}" if r.path in done else '')))
             except GitoolsError: hidden += 1; items.append((Image.new('RGB', (32, 32), 'grey'), f"{r.generator} · {r.label} · not served"))
         note = f"\n\n{hidden} images lie outside the folders this app serves: start it with `gitools-app FOLDER`." if hidden else ''
-        return items, self.progress(queue) + note
+        return items, self.progress(queue, done) + note
 
-    def progress(self, queue:pd.DataFrame) -> str:
-        n = len(set(queue.path)); k = len(self.decisions(list(dict.fromkeys(queue.path))))
-        return f"**{k} / {n} reviewed**"
+    def progress(self, queue:pd.DataFrame, done:dict=None) -> str:
+        "How many of the queue's images have a decision (`done`: `decisions` of its paths, if already at hand)."
+        paths = list(dict.fromkeys(queue.path))
+        return f"**{len(done if done is not None else self.decisions(paths))} / {len(paths)} reviewed**"
 
     def item(self, rows:pd.DataFrame, queue:pd.DataFrame, i:int) -> tuple:
         "Item `i` of the queue: (large image, markdown with every detector's P(fake) on it and its current decision)."
         if not len(queue): return None, "Nothing to review with these filters."
         i = int(i) % len(queue); r = queue.iloc[i]
-        try: img = open_rgb(self.read(r.path))
+        try: path = self.read(r.path); img = _enlarge(open_rgb(path))
         except GitoolsError as e: return None, _err(e)
-        img = _enlarge(img)
         same = rows[(rows.path == r.path) & (rows.degradation == r.degradation)]
         t = same[['detector', 'p_fake', 'threshold', 'pred']].round(3).to_markdown(index=False)
-        cur = self.store.get(self.read(r.path))
+        cur = self.store.get(path)
         was = f"\n\n**Current decision:** {cur['action']} by {cur['user']} at {cur['at']}" + (f" (tags: {cur['tags']})" if cur['tags'] else '') if cur else ''
         return img, (f"**{i + 1} / {len(queue)}** · `{r.path}`\n\ngenerator **{r.generator}** · label **{r.label}** · degradation "
                      f"`{r.degradation}`\n\n{t}{was}")
