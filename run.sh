@@ -2,7 +2,8 @@
 # gitools' one entry point. The first run creates .venv in the checkout and installs gitools with pinned dependencies;
 # later runs reinstall only when settings.ini or setup.py change.
 #   ./run.sh finetune [options]   the main job: gitools-finetune (default data when no --data)
-#   ./run.sh test                 the whole test suite: notebook tests (nbdev-test) and pytest
+#   ./run.sh test                 the whole test suite: notebook tests (nbdev-test) and pytest (what CI runs)
+#   ./run.sh quick                the quick loop: the same without the tests marked slow (pytest -m "not slow")
 #   ./run.sh <gitools command>    any installed command, e.g. ./run.sh gitools-scan DATA
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,7 +25,10 @@ case "$task" in
   finetune) exec gitools-finetune "$@" ;;
   test)
     nbdev-test --n-workers 2 "$@"
-    pytest -q -rs -n 2 tests ;;
+    pytest -q -rs -n 2 --durations=10 tests ;;
+  quick)
+    nbdev-test --n-workers 2 "$@"
+    pytest -q -rs -n 2 -m "not slow" tests ;;
   help|-h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) exec "$task" "$@" ;;
 esac

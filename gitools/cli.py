@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse, store_true
 from .core import *
-from .data import scan, unreadable, summary, load_data, default_stages
+from .data import scan, unreadable, summary, load_data, default_stages, select
 
 # %% auto #0
-__all__ = ['interactive', 'scan_cli', 'iter_images', 'predict_cli', 'finetune_cli', 'eval_cli', 'ensemble_cli', 'app_cli']
+__all__ = ['interactive', 'scan_cli', 'cache_cli', 'iter_images', 'predict_cli', 'finetune_cli', 'eval_cli', 'ensemble_cli',
+           'app_cli']
 
 # %% ../nbs/12_cli.ipynb #c005
 def _friendly(name):
@@ -49,6 +50,27 @@ def scan_cli(root:str,                      # dataset folder (GenImage, 0_real/1
         out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
         m.to_parquet(out, index=False) if out.suffix == '.parquet' else m.to_csv(out, index=False)
         print(f"manifest written to {out}")
+
+# %% ../nbs/12_cli.ipynb #c105
+@call_parse(pos=['data'])
+@_friendly('gitools-cache')
+def cache_cli(data:str=None,                 # dataset folder or CSV (default: the embedded default data)
+              out:str='runs/cache',          # cache folder (an unfinished build there is resumed)
+              crop:int=224,                  # side of the square crops (never resized: smaller images are zero-padded)
+              crops_per_image:int=1,         # crops per image: the centred one, then seeded random ones
+              shard_size:int=1024,           # images per shard file
+              generators:str=None,           # only these generators (comma-separated; default: all)
+              splits:str=None,               # only these splits (default: all)
+              n_workers:int=None,            # processes cutting shards
+              seed:int=0,                    # random seed of the extra crops' positions
+             ):
+    "Build a crop cache of a dataset: fixed-size crops in memory-mappable shards with an index, for fast training."
+    from gitools.cache import build_cache, CropCache
+    m = load_data(data, progress=interactive())
+    rows = select(m, generators, splits)
+    dest = build_cache(rows, out, crop=crop, crops_per_image=crops_per_image, shard_size=shard_size, n_workers=n_workers, seed=seed,
+                       progress=interactive())
+    print(CropCache(dest))
 
 # %% ../nbs/12_cli.ipynb #c009
 def iter_images(paths):
@@ -113,7 +135,7 @@ def predict_cli(*paths:str,                  # image files or folders
 def finetune_cli(data:str=None,              # dataset folder or CSV (default: the embedded default data)
                  arch:str='probe',           # detector or timm model to start from, or the folder of a saved detector
                  pretrained:store_true=False,# start from ImageNet weights (hub, or packaged for tf_efficientnet_lite0; probe always does)
-                 stages:str=None,            # generator stages in order, '+' groups generators (default: sdv4,adm,biggan; on mini esrgan,dcgan,ddpm)
+                 stages:str=None,            # generator stages in order, '+' groups generators (default: sdv4,adm,biggan; on mini esrgan,pix2pix,sr3)
                  order:str='given',          # given, easy-first (curriculum) or hard-first
                  replay:float=0.5,           # share of each stage's training set replayed from earlier stages
                  replay_max:int=None,        # cap on replayed images per stage
@@ -138,6 +160,7 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
                  resume:store_true=False,    # continue an interrupted run in --out
                  corrections:str=None,       # label corrections exported by the app (CSV) or its store (.sqlite)
                  corrections_into_train:store_true=False, # let corrected images of the reported split (val) move into training
+                 cache:str=None,             # a crop cache folder from gitools-cache: train from its crops instead of decoding files
                 ):
     "Fine-tune a detector across generators in stages; evaluate on every generator after every stage."
     from gitools.transfer import finetune
@@ -149,7 +172,7 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
                 epochs=epochs, unfreeze=unfreeze, lr=lr, lr_ratio=lr_ratio, wd=wd, drop=drop, patience=patience, crop=crop, bs=bs,
                 jpeg_fakes=jpeg_fakes, augment=augment, loss_weights=loss_weights, n_per_generator=n_per_generator,
                 eval_generators=as_list(eval_generators) or None, seed=seed, num_workers=num_workers,
-                corrections=corrections, corrections_into_train=corrections_into_train)
+                corrections=corrections, corrections_into_train=corrections_into_train, cache=cache)
     from gitools.transfer import FinetuneConfig
     from gitools.transforms import augmentations
     FinetuneConfig(stages=[['-']], **opts); augmentations(augment)    # every option checked before the data is scanned

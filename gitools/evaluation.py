@@ -21,10 +21,16 @@ __all__ = ['predict_rows', 'metrics_table', 'pred_file', 'save_preds', 'evaluate
 # %% ../nbs/09_evaluation.ipynb #c005
 class _Decoded(torch.utils.data.Dataset):
     "Decode an image once; degrade it once per degradation; cut each crop size's views once (uint8), for every detector to share."
-    def __init__(self, paths, degs, crops, tta): self.paths, self.degs, self.crops, self.tta = list(paths), degs, sorted(set(crops)), tta
+    def __init__(self, paths, degs, crops, tta, cache=None):
+        self.paths, self.degs, self.crops, self.tta, self.cache = list(paths), degs, sorted(set(crops)), tta, cache
     def __len__(self): return len(self.paths)
+    def _read(self, path) -> Image.Image:
+        if self.cache is None: return open_rgb(path)
+        idx = self.cache.crops_of(path)       # the centred crop, cut once by `gitools-cache`
+        if not len(idx): raise GitoolsError(f"{path}: not in the crop cache {self.cache.dest}")
+        return Image.fromarray(np.array(self.cache[int(idx[0])]))
     def __getitem__(self, i):
-        try: img, err = open_rgb(self.paths[i]), ''
+        try: img, err = self._read(self.paths[i]), ''
         except GitoolsError as e: img, err = Image.new('RGB', (8, 8)), str(e)
         per = [views(d(img), self.crops, self.tta) for d in self.degs]
         return {c: torch.stack([v[c] for v in per]) for c in self.crops}, err     # crop -> (D, V, 3, c, c)
@@ -33,11 +39,17 @@ def predict_rows(detectors:dict,            # name -> detector (`Detector`, `Ens
                  rows:pd.DataFrame,         # manifest rows to score (needs path, generator, label)
                  degradations=('identity',),# degradation specs, e.g. PAPER_DEGRADATIONS
                  tta:bool=False,            # test-time augmentation (flip and corner crops, averaged)
-                 bs:int=32, num_workers:int=0, progress:bool=True) -> pd.DataFrame:
-    "P(fake) of every detector on every row under every degradation, decoding each image once."
+                 bs:int=32, num_workers:int=0, progress:bool=True,
+                 cache=None) -> pd.DataFrame:       # a crop cache (folder or `CropCache`): read each image's centred crop from it, decode no file
+    "P(fake) of every detector on every row under every degradation, decoding each image once (or reading its cached crop)."
     if isinstance(detectors, BaseDetector): detectors = {getattr(detectors, 'arch', 'detector'): detectors}
     degs = [degradation(d) for d in as_list(degradations)]
-    ds = _Decoded(rows['path'], degs, [c for d in detectors.values() for c in d.crops], tta)
+    crops = [c for d in detectors.values() for c in d.crops]
+    if cache is not None:
+        from gitools.cache import CropCache
+        cache = cache if isinstance(cache, CropCache) else CropCache(cache)
+        if max(crops) > cache.crop: raise GitoolsError(f"{cache.dest}: its crops are {cache.crop} px, smaller than a detector's {max(crops)} px")
+    ds = _Decoded(rows['path'], degs, crops, tta, cache)
     dl = torch.utils.data.DataLoader(ds, batch_size=bs, num_workers=num_workers, collate_fn=_stack_views)
     out = {(k, j): [] for k in detectors for j in range(len(degs))}
     errors = []

@@ -44,6 +44,8 @@ def detector_learner(dls:DataLoaders,       # from `genimage_dls`
                      weights=None,          # local backbone weights file (.safetensors / .pth)
                      arch_kwargs:dict=None, # detector options, e.g. dict(backbone='resnet18', drop=0.3)
                      threshold:float=None,  # decision threshold (default 0.5, or the saved detector's)
+                     fast:bool=None,        # channels-last memory and bf16 autocast (None: on when the data is on a CUDA GPU; a CPU run is unchanged)
+                     compile:bool=False,    # compile the model's forward with `torch.compile` (in place: saved weights keep their names)
                      **kwargs) -> Learner:
     "A fastai `Learner` training detector `arch` on `dls`."
     crop = getattr(dls, 'crop', None)
@@ -68,6 +70,11 @@ def detector_learner(dls:DataLoaders,       # from `genimage_dls`
     learn.gitools = dict(arch=name, arch_kwargs=akw, crop=crop, mean=tuple(mean), std=tuple(std),
                          threshold=0.5 if threshold is None else float(threshold), start=start)
     if frozen: learn.freeze()
+    on_gpu = getattr(dls, 'device', None) is not None and torch.device(dls.device).type == 'cuda'
+    if fast or (fast is None and on_gpu):
+        bf16 = on_gpu and torch.cuda.is_bf16_supported()
+        learn.to_channelslast(use_amp=bf16, amp_mode='bf16') if bf16 else learn.to_channelslast(use_amp=False)
+    if compile: model.compile()
     return learn
 
 # %% ../nbs/08_learner.ipynb #c007

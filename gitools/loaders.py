@@ -5,7 +5,8 @@
 # %% ../nbs/04_loaders.ipynb #c002
 from __future__ import annotations
 import warnings
-import pandas as pd
+import numpy as np, pandas as pd
+from PIL import Image
 from fastai.vision.all import (DataBlock, TransformBlock, CategoryBlock, ColReader, ColSplitter, RandomCrop, IntToFloatTensor,
                                PILImage, DataLoaders, defaults)
 from .core import *
@@ -13,7 +14,7 @@ from .data import select, filter_reals, sample, selection_split
 from .transforms import jpeg, augmentations
 
 # %% auto #0
-__all__ = ['LABELS', 'ReadImage', 'training_rows', 'genimage_dls']
+__all__ = ['LABELS', 'ReadImage', 'ReadCached', 'training_rows', 'genimage_dls']
 
 # %% ../nbs/04_loaders.ipynb #c004
 LABELS = ['real', 'fake']   # class order: index 1 ("fake") is the positive class
@@ -27,6 +28,18 @@ class ReadImage:
         except GitoolsError as e:
             warnings.warn(f"{e}; a grey image stands in for it. Rescan with scan(root, verify=True) to exclude such files.")
             img = PILImage.create(__import__('numpy').full((64, 64, 3), 128, dtype='uint8'))
+        q = self.jpeg_fakes if row['label'] == 'fake' else self.jpeg_reals
+        return PILImage(jpeg(img, q) if q else img)
+
+class ReadCached(ReadImage):
+    "Read a manifest row's crop from a `CropCache` instead of decoding the file: one of its crops at random in training, the centred one in validation."
+    def __init__(self, cache, jpeg_fakes:int=None, jpeg_reals:int=None):
+        super().__init__(jpeg_fakes, jpeg_reals); self.cache = cache
+    def __call__(self, row) -> PILImage:
+        idx = self.cache.crops_of(row['path'])
+        if not len(idx): raise GitoolsError(f"{row['path']}: not in the crop cache {self.cache.dest}; rebuild the cache from this manifest")
+        i = idx[0] if row.get('is_valid', False) or len(idx) == 1 else idx[np.random.randint(len(idx))]
+        img = Image.fromarray(np.array(self.cache[int(i)]))
         q = self.jpeg_fakes if row['label'] == 'fake' else self.jpeg_reals
         return PILImage(jpeg(img, q) if q else img)
 
@@ -53,6 +66,7 @@ def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
                  balance:bool=False, n_per_generator:int=None,  # sampling per generator and label
                  augment='flip',            # training item augmentations: names for `augmentations`, or transforms
                  extra_rows:pd.DataFrame=None,  # more training rows (e.g. a replay buffer), used as given
+                 cache=None,                # a crop cache (folder or `CropCache` from `build_cache`): read crops from it, decode no file
                  **kwargs) -> DataLoaders:
     "fastai `DataLoaders` of real/fake crops from manifest `df`; by default validation is the selection split carved from training."
     opts = dict(real_quality=real_quality, real_min_size=real_min_size, real_max_size=real_max_size, balance=balance,
@@ -63,12 +77,25 @@ def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
     if valid_rows is not None: va = valid_rows
     elif valid is not None: va = training_rows(df, valid, valid_split, **opts)
     else: tr, va = selection_split(tr, valid_pct, seed)
+    read = ReadImage(jpeg_fakes, jpeg_reals)
+    if cache is not None:   # read crops from the cache; the files it could not decode are left out, as a scan with verify=True would
+        from gitools.cache import CropCache
+        cache = cache if isinstance(cache, CropCache) else CropCache(cache)
+        if cache.crop < crop: raise GitoolsError(f"{cache.dest}: its crops are {cache.crop} px, smaller than crop={crop}")
+        bad = cache.skipped
+        if bad & (set(tr['path']) | set(va['path'])):
+            warnings.warn(f"{cache.dest}: {len(bad)} files the cache could not decode are left out (skipped.csv)")
+            tr, va = tr[~tr['path'].isin(bad)], va[~va['path'].isin(bad)]
+        missing = sorted((set(tr['path']) | set(va['path'])) - set(cache.index['path']))
+        if missing: raise GitoolsError(f"{cache.dest}: {len(missing)} of the images to load are not in the cache (e.g. {missing[0]}); "
+                                       "build it from the same manifest")
+        read = ReadCached(cache, jpeg_fakes, jpeg_reals)
     for name, rows in (('training', tr), ('validation', va)):
         missing = set(LABELS) - set(rows['label'])
         if missing: raise GitoolsError(f"the {name} set has no {' or '.join(sorted(missing))} images "
                                        f"(generators {as_list(train if name == 'training' else (valid or train))}); check the data and filters")
     items = pd.concat([tr.assign(is_valid=False), va.assign(is_valid=True)], ignore_index=True)
-    block = TransformBlock(type_tfms=ReadImage(jpeg_fakes, jpeg_reals), batch_tfms=IntToFloatTensor)
+    block = TransformBlock(type_tfms=read, batch_tfms=IntToFloatTensor)
     dblock = DataBlock(blocks=(block, CategoryBlock(vocab=LABELS, sort=False)), get_y=ColReader('label'), splitter=ColSplitter('is_valid'),
                        item_tfms=[RandomCrop(crop), *(augmentations(augment) if augment is None or isinstance(augment, str) else augment)])
     nw = min(4, defaults.cpus) if num_workers is None else num_workers

@@ -17,6 +17,7 @@ import fastai.distributed  # noqa: F401 (adds Learner.distrib_ctx)
 from .core import *
 from .data import select, selection_split, GENERATORS
 from .loaders import genimage_dls, LABELS
+from .cache import CropCache
 from .learner import detector_learner
 from .detector import Detector, save_detector, is_detector_dir
 from .models import DETECTORS, detector_spec, fits_in_closed_form
@@ -24,7 +25,7 @@ from .evaluation import evaluate_generators, plot_matrix
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'floor_detector',
-           'finetune', 'verdict', 'compare_strategies']
+           'RunState', 'finetune', 'verdict', 'compare_strategies']
 
 # %% ../nbs/11_transfer.ipynb #c006
 def parse_stages(stages) -> list:
@@ -70,6 +71,7 @@ class FinetuneConfig:
     num_workers:int = None
     corrections:str = None           # label corrections from the app (CSV or store), applied to the data (`gitools.annotations`)
     corrections_into_train:bool = False # let corrected images of the reported split move into training
+    cache:str = None                 # a crop cache folder (`gitools-cache`) to read training crops from instead of decoding files
 
     def __post_init__(self):
         "Check every number before any work starts; the message names the option."
@@ -218,11 +220,11 @@ def _closed_form(cfg:FinetuneConfig) -> bool:
     arch = json.loads((Path(cfg.start)/'config.json').read_text()).get('arch') if is_detector_dir(cfg.start) else cfg.start
     return arch in DETECTORS and DETECTORS[arch].closed_form
 
-def floor_detector(manifest:pd.DataFrame, train_rows:pd.DataFrame, selection_rows:pd.DataFrame, crop:int, bs:int=32, seed:int=0) -> Detector:
+def floor_detector(manifest:pd.DataFrame, train_rows:pd.DataFrame, selection_rows:pd.DataFrame, crop:int, bs:int=32, seed:int=0, cache=None) -> Detector:
     "The `stats` floor trained on exactly `train_rows` and calibrated on `selection_rows`: what a learned detector must beat."
     gens = sorted(train_rows.generator.unique())
     unused = set(select(manifest, gens, 'train')['path']) - set(train_rows['path'])
-    dls = genimage_dls(manifest, train=gens, valid_rows=selection_rows, exclude=unused, crop=crop, bs=bs, num_workers=0, seed=seed, augment='none')
+    dls = genimage_dls(manifest, train=gens, valid_rows=selection_rows, exclude=unused, crop=crop, bs=bs, num_workers=0, seed=seed, augment='none', cache=cache)
     learn = detector_learner(dls, 'stats'); learn.fit_head(); learn.calibrate()
     return learn.to_detector(info=dict(role='floor'))
 
@@ -249,6 +251,94 @@ def _fit_phase(learn, out:Path, cfg:FinetuneConfig, name:str, where:dict, n:int,
     dist = learn.distrib_ctx(sync_bn=cuda, cpu=not cuda) if num_distrib() > 1 else nullcontext()
     with bar, dist: learn.fit_one_cycle(epochs, lr, wd=cfg.wd, cbs=cbs, start_epoch=start_epoch)
 
+@dataclass
+class RunState:
+    "What a run has finished, written to `state.json` after every step so that a killed run resumes where it stood."
+    order:list = None                              # the stages in the order they run (fixed once the start model is scored)
+    done:list = field(default_factory=list)        # finished stages
+    matrix:dict = field(default_factory=dict)      # 'start' and each finished stage -> accuracy per generator
+    phases_done:dict = field(default_factory=dict) # stage -> its finished phases ('head', 'unfreeze-2', ...)
+    floor:dict = None                              # the `stats` floor's accuracy per generator
+    final:str = None                               # the stage folder copied to `final/`
+    @classmethod
+    def load(cls, path:Path): return cls(**{k: v for k, v in json.loads(Path(path).read_text()).items() if k in cls.__dataclass_fields__})
+    def save(self, path:Path): _write_json(path, asdict(self))
+
+def _open_run(out:Path, cfg:FinetuneConfig, resume:bool) -> RunState:
+    "Check the run folder (a finished or started run is resumed, never overwritten), create it, and write the config."
+    state_file = out/'state.json'
+    if state_file.exists() and not resume:
+        raise GitoolsError(f"{out}: holds a run; resume it (resume=True, or --resume on the command line) or choose another folder")
+    state = RunState()
+    if resume and state_file.exists():
+        saved = json.loads((out/'config.json').read_text())
+        mine = json.loads(json.dumps(asdict(cfg), default=str))
+        diff = {k: (saved.get(k), v) for k, v in mine.items() if k not in ('num_workers',) and saved.get(k) != v}
+        if diff: raise GitoolsError(f"{out}: cannot resume with different options {diff}")
+        state = RunState.load(state_file)
+    distrib_barrier()                                   # every process has checked the folder before rank 0 writes to it
+    if not rank_distrib(): out.mkdir(parents=True, exist_ok=True)
+    distrib_barrier()
+    _write_json(out/'config.json', asdict(cfg))
+    return state
+
+def _start_learner(cfg:FinetuneConfig, dls, prev:Path=None):
+    "The learner of a stage: the run's starting arch or detector for the first stage, the previous stage's detector after that."
+    if prev is not None: return detector_learner(dls, str(prev))
+    akw = {**cfg.arch_kwargs, **({'drop': cfg.drop} if cfg.drop is not None else {})}
+    return detector_learner(dls, cfg.start, pretrained=cfg.pretrained, arch_kwargs=akw if not is_detector_dir(cfg.start) else None)
+
+def _stage_dls(manifest:pd.DataFrame, cfg:FinetuneConfig, stages:list, i:int, sel:pd.DataFrame, cache=None):
+    "DataLoaders of stage `i`: its generators' training images plus the replayed ones of earlier stages; the selection split of all seen so far."
+    seen, earlier = [g for s in stages[:i + 1] for g in s], [g for s in stages[:i] for g in s]
+    extra = replay_rows(manifest, earlier, len(select(manifest, stages[i], 'train')), cfg.replay, cfg.replay_max, cfg.seed + i)
+    opts = dict(crop=cfg.crop, bs=cfg.bs, seed=cfg.seed + i, balance=cfg.balance, n_per_generator=cfg.n_per_generator,
+                jpeg_fakes=cfg.jpeg_fakes, num_workers=cfg.num_workers, augment=cfg.augment, cache=cache)
+    return genimage_dls(manifest, train=stages[i], valid_rows=sel[sel.generator.isin(seen)], exclude=set(sel['path']), extra_rows=extra, **opts), extra
+
+def _train_stage(learn, cfg:FinetuneConfig, state:RunState, out:Path, name:str, resume:bool, progress:bool):
+    "The phases of one stage (head, then each unfreeze depth), each resumed from its last finished epoch after a kill."
+    if cfg.loss_weights:
+        freq = learn.dls.train_rows['label'].value_counts(normalize=True).reindex(LABELS).values
+        learn.loss_func = CrossEntropyLossFlat(weight=torch.tensor(0.5 / freq, dtype=torch.float32))
+    closed = fits_in_closed_form(learn.model)
+    phases = [('head', -1, cfg.head_epochs, cfg.lr)] + [(f'unfreeze{n}', n, cfg.epochs, slice(cfg.lr / cfg.lr_ratio, cfg.lr)) for n in cfg.unfreeze]
+    pos = json.loads((out/'progress.json').read_text()) if resume and (out/'progress.json').exists() else {}
+    ck = _load_checkpoint(out) if pos.get('stage') == name and (out/'checkpoint.pt').exists() else None
+    if ck: learn.model.load_state_dict(ck['model'])          # where the interrupted stage stood: its last epoch or phase
+    for phase, n, epochs, lr in phases:
+        if epochs <= 0 or phase in state.phases_done.get(name, []): continue
+        where = dict(stage=name, phase=phase)
+        start_epoch = pos['epoch'] + 1 if ck and pos.get('phase') == phase else 0
+        if start_epoch < epochs:
+            if phase == 'head' and closed: learn.fit_head()
+            else: _fit_phase(learn, out, cfg, name, where, n, epochs, lr, start_epoch, ck if start_epoch else None, pos, progress)
+            _save_checkpoint(out, learn.model, {**where, 'epoch': epochs - 1})
+        state.phases_done.setdefault(name, []).append(phase); state.save(out/'state.json')
+
+def _finish_stage(learn, manifest:pd.DataFrame, cfg:FinetuneConfig, state:RunState, out:Path, name:str, sdir:Path, seen:list, n_extra:int, ev:dict):
+    "Calibrate on the selection split, save the stage's detector and training rows, score every generator, clear the checkpoint."
+    learn.calibrate()
+    det = learn.to_detector(info=dict(stage=name, seen=seen, replayed=n_extra))
+    rows = learn.dls.train_rows
+    if not rank_distrib():
+        save_detector(det, sdir)
+        rows[['path', 'generator', 'label']].to_csv(sdir/'train.csv', index=False)   # which images trained this stage
+    state.matrix[name] = evaluate_generators(det, manifest, cfg.eval_generators, out=out, name=sdir.name, **ev)['acc'].to_dict()
+    state.done.append(name); state.save(out/'state.json')
+    if not rank_distrib():
+        print(f"stage {name}: trained on {len(rows)} images ({n_extra} replayed), "
+              f"mean accuracy {np.mean(list(state.matrix[name].values())):.1%} on every generator", flush=True)
+        for f in ('checkpoint.pt', 'progress.json'): (out/f).unlink(missing_ok=True)
+    distrib_barrier()                               # the stage's detector is on disk before any process loads it
+
+def _report(out:Path, matrix:pd.DataFrame, summary:pd.DataFrame, v:pd.DataFrame):
+    "The run's tables (CSV and markdown) and the heatmap of the accuracy matrix."
+    matrix.to_csv(out/'matrix.csv'); summary.to_csv(out/'summary.csv'); v.to_csv(out/'verdict.csv')
+    (out/'matrix.md').write_text((matrix * 100).round(1).assign(avg=(matrix.mean(1) * 100).round(1)).to_markdown())
+    (out/'verdict.md').write_text((v * 100).round(1).to_markdown())
+    plot_matrix(matrix, out/'matrix.png', title='accuracy after each stage (%)')
+
 def finetune(manifest:pd.DataFrame,   # manifest from `scan`
              out,                    # run folder
              resume:bool=False,      # continue an interrupted run in `out`
@@ -264,20 +354,7 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
     cfg.eval_generators = as_list(cfg.eval_generators) or sorted(manifest['generator'].unique())
     if cfg.unfreeze is None: cfg.unfreeze = [] if _closed_form(cfg) else [-2, 0]
     _check_inputs(cfg, manifest)
-    state_file = out/'state.json'
-    if state_file.exists() and not resume:
-        raise GitoolsError(f"{out}: holds a run; resume it (resume=True, or --resume on the command line) or choose another folder")
-    if resume and state_file.exists():
-        saved = json.loads((out/'config.json').read_text())
-        mine = json.loads(json.dumps(asdict(cfg), default=str))
-        diff = {k: (saved.get(k), v) for k, v in mine.items() if k not in ('num_workers',) and saved.get(k) != v}
-        if diff: raise GitoolsError(f"{out}: cannot resume with different options {diff}")
-        state = json.loads(state_file.read_text())
-    else: state = dict(order=None, done=[], matrix={})
-    distrib_barrier()                                   # every process has checked the folder before rank 0 writes to it
-    if not rank_distrib(): out.mkdir(parents=True, exist_ok=True)
-    distrib_barrier()
-    _write_json(out/'config.json', asdict(cfg))
+    state, state_file = _open_run(out, cfg, resume), out/'state.json'
     if cfg.corrections:        # reviewed labels from the app: relabels made, broken files dropped; the report stays in the run folder
         from gitools.annotations import apply_corrections
         manifest, report = apply_corrections(manifest, cfg.corrections, into_train=cfg.corrections_into_train)
@@ -285,82 +362,44 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
         _check_inputs(cfg, manifest)
     set_seed(cfg.seed)
     ev = dict(bs=cfg.bs, progress=False)
-    akw = {**cfg.arch_kwargs, **({'drop': cfg.drop} if cfg.drop is not None else {})}
+    cache = CropCache(cfg.cache, manifest) if cfg.cache else None   # refused if stale: built from other images
     # three roles: the selection split (stopping, checkpoints, thresholds) is carved from the training split once per run
     trained = [g for s in cfg.stages for g in s]
     _, sel = selection_split(select(manifest, trained, 'train'), cfg.selection, cfg.seed)
     if not rank_distrib(): sel[['path', 'generator', 'label']].to_csv(out/'selection.csv', index=False)
-    held = set(sel['path'])
 
-    def first_learner(dls):
-        return detector_learner(dls, cfg.start, pretrained=cfg.pretrained, arch_kwargs=akw if not is_detector_dir(cfg.start) else None)
-
-    # the starting model, evaluated on every generator (and used to order the stages)
-    if 'start' not in state['matrix']:
-        dls0 = genimage_dls(manifest, train=cfg.stages[0], valid_rows=sel, exclude=held, crop=cfg.crop, bs=cfg.bs, num_workers=0, seed=cfg.seed)
-        det0 = first_learner(dls0).to_detector()
-        state['matrix']['start'] = evaluate_generators(det0, manifest, cfg.eval_generators, out=out, name='start', **ev)['acc'].to_dict()
-        state['order'] = order_stages(cfg.stages, pd.Series(state['matrix']['start']), cfg.order)
-        _write_json(state_file, state)
-    stages = state['order']
-    prev, used = None, []
+    # 1. the starting model, scored on every generator (its scores order the stages)
+    if 'start' not in state.matrix:
+        dls0 = genimage_dls(manifest, train=cfg.stages[0], valid_rows=sel, exclude=set(sel['path']), crop=cfg.crop, bs=cfg.bs, num_workers=0, seed=cfg.seed, cache=cache)
+        det0 = _start_learner(cfg, dls0).to_detector()
+        state.matrix['start'] = evaluate_generators(det0, manifest, cfg.eval_generators, out=out, name='start', **ev)['acc'].to_dict()
+        state.order = order_stages(cfg.stages, pd.Series(state.matrix['start']), cfg.order)
+        state.save(state_file)
+    # 2. the stages, each from the previous stage's detector
+    stages, prev, used = state.order, None, []
     for i, stage in enumerate(stages):
         name = _stage_name(i, stage)
         sdir = out/'stages'/name.replace(':', '_')
-        seen = [g for s in stages[:i + 1] for g in s]
-        earlier = [g for s in stages[:i] for g in s]
-        n_stage = len(select(manifest, stage, 'train'))
-        extra = replay_rows(manifest, earlier, n_stage, cfg.replay, cfg.replay_max, cfg.seed + i)
-        opts = dict(crop=cfg.crop, bs=cfg.bs, seed=cfg.seed + i, balance=cfg.balance, n_per_generator=cfg.n_per_generator,
-                    jpeg_fakes=cfg.jpeg_fakes, num_workers=cfg.num_workers, augment=cfg.augment)
-        dls = genimage_dls(manifest, train=stage, valid_rows=sel[sel.generator.isin(seen)], exclude=held, extra_rows=extra, **opts)
+        dls, extra = _stage_dls(manifest, cfg, stages, i, sel, cache)
         used.append(dls.train_rows)
-        if name in state['done']: prev = sdir; continue
-        learn = first_learner(dls) if prev is None else detector_learner(dls, str(prev))
-        if cfg.loss_weights:
-            freq = dls.train_rows['label'].value_counts(normalize=True).reindex(LABELS).values
-            learn.loss_func = CrossEntropyLossFlat(weight=torch.tensor(0.5 / freq, dtype=torch.float32))
-        closed = fits_in_closed_form(learn.model)
-        phases = [('head', -1, cfg.head_epochs, cfg.lr)] + [(f'unfreeze{n}', n, cfg.epochs, slice(cfg.lr / cfg.lr_ratio, cfg.lr)) for n in cfg.unfreeze]
-        pos = json.loads((out/'progress.json').read_text()) if resume and (out/'progress.json').exists() else {}
-        ck = _load_checkpoint(out) if pos.get('stage') == name and (out/'checkpoint.pt').exists() else None
-        if ck: learn.model.load_state_dict(ck['model'])          # where the interrupted stage stood: its last epoch or phase
-        for phase, n, epochs, lr in phases:
-            if epochs <= 0 or phase in state.get('phases_done', {}).get(name, []): continue
-            where = dict(stage=name, phase=phase)
-            start_epoch = pos['epoch'] + 1 if ck and pos.get('phase') == phase else 0
-            if start_epoch < epochs:
-                if phase == 'head' and closed: learn.fit_head()
-                else: _fit_phase(learn, out, cfg, name, where, n, epochs, lr, start_epoch, ck if start_epoch else None, pos, progress)
-                _save_checkpoint(out, learn.model, {**where, 'epoch': epochs - 1})
-            state.setdefault('phases_done', {}).setdefault(name, []).append(phase); _write_json(state_file, state)
-        learn.calibrate()
-        det = learn.to_detector(info=dict(stage=name, seen=seen, replayed=int(len(extra))))
-        if not rank_distrib():
-            save_detector(det, sdir)
-            dls.train_rows[['path', 'generator', 'label']].to_csv(sdir/'train.csv', index=False)   # which images trained this stage
-        state['matrix'][name] = evaluate_generators(det, manifest, cfg.eval_generators, out=out, name=sdir.name, **ev)['acc'].to_dict()
-        state['done'].append(name); _write_json(state_file, state)
-        if not rank_distrib(): print(f"stage {name}: trained on {len(dls.train_rows)} images ({len(extra)} replayed), "
-                                     f"mean accuracy {np.mean(list(state['matrix'][name].values())):.1%} on every generator", flush=True)
-        if not rank_distrib():
-            for f in ('checkpoint.pt', 'progress.json'): (out/f).unlink(missing_ok=True)
-        distrib_barrier()                               # the stage's detector is on disk before any process loads it
+        if name not in state.done:
+            learn = _start_learner(cfg, dls, prev)
+            _train_stage(learn, cfg, state, out, name, resume, progress)
+            _finish_stage(learn, manifest, cfg, state, out, name, sdir, [g for s in stages[:i + 1] for g in s], int(len(extra)), ev)
         prev = sdir
-    matrix = pd.DataFrame(state['matrix']).T[cfg.eval_generators]
+    matrix = pd.DataFrame(state.matrix).T[cfg.eval_generators]
     summary = transfer_summary(matrix, stages)
-    if 'floor' not in state:   # every process takes part: under distributed training, calibration gathers across them
-        floor = floor_detector(manifest, pd.concat(used).drop_duplicates('path'), sel, cfg.crop, cfg.bs, cfg.seed)
-        state['floor'] = evaluate_generators(floor, manifest, cfg.eval_generators, out=out, name='floor', **ev)['acc'].to_dict(); _write_json(state_file, state)
+    # 3. the floor, trained on exactly the images the stages used
+    if state.floor is None:   # every process takes part: under distributed training, calibration gathers across them
+        floor = floor_detector(manifest, pd.concat(used).drop_duplicates('path'), sel, cfg.crop, cfg.bs, cfg.seed, cache)
+        state.floor = evaluate_generators(floor, manifest, cfg.eval_generators, out=out, name='floor', **ev)['acc'].to_dict(); state.save(state_file)
     if rank_distrib(): return dict(matrix=matrix, summary=summary, stages=stages, out=out, final=out/'final')
+    # 4. the final detector, the verdict and the report
     final = out/'final'
-    if prev is not None and (not final.exists() or state.get('final') != str(prev)):
-        shutil.rmtree(final, ignore_errors=True); shutil.copytree(prev, final); state['final'] = str(prev); _write_json(state_file, state)
-    v = verdict(matrix.iloc[-1], pd.Series(state['floor']), trained)
-    matrix.to_csv(out/'matrix.csv'); summary.to_csv(out/'summary.csv'); v.to_csv(out/'verdict.csv')
-    (out/'matrix.md').write_text((matrix * 100).round(1).assign(avg=(matrix.mean(1) * 100).round(1)).to_markdown())
-    (out/'verdict.md').write_text((v * 100).round(1).to_markdown())
-    plot_matrix(matrix, out/'matrix.png', title='accuracy after each stage (%)')
+    if prev is not None and (not final.exists() or state.final != str(prev)):
+        shutil.rmtree(final, ignore_errors=True); shutil.copytree(prev, final); state.final = str(prev); state.save(state_file)
+    v = verdict(matrix.iloc[-1], pd.Series(state.floor), trained)
+    _report(out, matrix, summary, v)
     shutil.rmtree(out/'tmp', ignore_errors=True)
     return dict(matrix=matrix, summary=summary, verdict=v, stages=stages, out=out, final=final)
 

@@ -76,6 +76,7 @@ def _start(env, port, store):
         if p.poll() is not None: raise AssertionError(p.stdout.read())
     p.kill(); raise AssertionError('the app did not start')
 
+@pytest.mark.slow
 def test_killed_app_loses_nothing_and_resumes(app_env):
     store = app_env['tmp']/'killed.sqlite'
     port = _free_port()

@@ -26,6 +26,7 @@ def _open_review(page):
 def _wait_text(page, sel, text, timeout=60000):
     page.wait_for_function("([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }", arg=[sel, text], timeout=timeout)
 
+@pytest.mark.slow
 def test_detect_review_annotate_export_in_a_browser(browser, app_env, app_for, tmp_path):
     shots = Path(os.environ.get('GITOOLS_SCREENSHOTS', tmp_path)); shots.mkdir(parents=True, exist_ok=True)
     app = app_for(app_env, 'browser.sqlite')

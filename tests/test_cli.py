@@ -12,6 +12,7 @@ def cmd(name):
 def run(name, *args, **kw):
     return subprocess.run([cmd(name), *map(str, args)], capture_output=True, text=True, **kw)
 
+@pytest.mark.slow
 def test_finetune_runs_whole_plan(tiny_tree, tmp_path):
     out = tmp_path/'run'                                               # given relative to the working folder, as users do
     r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4,adm', '--out', 'run', *FAST, cwd=tmp_path)
@@ -27,6 +28,7 @@ KILL_POINTS = [dict(stage='1:sdv4', phase='unfreeze-2', epoch=0),     # in the m
                dict(stage='1:sdv4', phase='unfreeze0', epoch=0),      # in the middle of a stage, a later phase
                dict(stage='2:adm', phase='head', epoch=0)]            # between stages: the first epoch of stage 2 done
 
+@pytest.mark.slow
 @pytest.mark.parametrize('where', KILL_POINTS, ids=lambda w: f"{w['stage']}-{w['phase']}-{w['epoch']}")
 def test_killed_run_resumes_from_anywhere(where, tiny_tree, tmp_path):
     "SIGKILL at a given point, then --resume: every epoch of every phase ran exactly once and the run's files are complete."
@@ -141,6 +143,7 @@ def test_predict_cli_streams_csv(tiny_tree, tiny_manifest, tmp_path):
     r = run('gitools-predict', folder, '--detector', tmp_path/'nope')
     assert r.returncode == 2 and 'no such detector folder' in r.stderr
 
+@pytest.mark.slow
 def test_finetune_applies_corrections(tiny_tree, tiny_manifest, tmp_path):
     "Corrections from the app: a relabel changes what a stage trains on, a broken file is dropped, a val image stays in val."
     from gitools.annotations import Annotations

@@ -1,8 +1,10 @@
 "gitools-finetune unchanged on 2 CPU processes under `accelerate launch` (fastai's distributed context, gloo)."
+import pytest
 import subprocess, sys
 from pathlib import Path
 import pandas as pd
 
+@pytest.mark.slow
 def test_finetune_on_two_processes(tiny_tree, tmp_path):
     bin = Path(sys.executable).parent
     out = tmp_path/'run'

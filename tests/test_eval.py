@@ -8,6 +8,7 @@ FAST = ['--arch', 'resnet18', '--crop', '32', '--bs', '16', '--epochs', '1']
 def cmd(name): return str(Path(sys.executable).parent/name)
 def run(*args): return subprocess.run([cmd('gitools-eval'), *map(str, args)], capture_output=True, text=True)
 
+@pytest.mark.slow
 def test_matrix_resumes_after_kill(tiny_tree, tmp_path):
     out = tmp_path/'m'
     args = ['matrix', '--data', tiny_tree[0], '--out', out, *FAST]
