@@ -1,6 +1,6 @@
 """Do ensembles beat their best member on generators none of the members saw, clean and degraded? (issue 11's experiment)
 
-Members are trained on mini's main-job generators (esrgan, dcgan, ddpm by default): (b) architectures: the default `probe`, the
+Members are trained on mini's main-job generators (esrgan, pix2pix, sr3 by default): (b) architectures: the default `probe`, the
 `stats` floor, ResNet-18 and NPR from scratch; (c) per-generator experts: one `probe` per trained generator, combined by every
 combiner including the router (a mixture of experts); and (a) the stage snapshots of a main-job run if one is given with --run.
 Every ensemble is fitted (calibration, weights, stacker, gate, threshold) on a selection split of the trained generators' train
@@ -8,7 +8,7 @@ images, and tested on the val images of the held-out generators (and of the trai
 Members are scored once (one decode per image for all of them and every degradation); an ensemble's P(fake) comes from its
 members' through `Ensemble.from_members`, the path its `predict` takes. Cost: seconds to score the val images (an ensemble: the sum
 of its members, combining is free), and parameters. Writes benchmarks/results/ensembles.md.
-    python benchmarks/ensembles.py [--train esrgan,dcgan,ddpm] [--run runs/finetune-...] [--seed 0] [--degradations jpeg:65,blur:1]"""
+    python benchmarks/ensembles.py [--train esrgan,pix2pix,sr3] [--run runs/finetune-...] [--seed 0] [--degradations jpeg:65,blur:1]"""
 import argparse, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
@@ -32,7 +32,7 @@ def trained(path, m, gens, seed, **kw):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--train', default='esrgan,dcgan,ddpm'); ap.add_argument('--run'); ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--train', default='esrgan,pix2pix,sr3'); ap.add_argument('--run'); ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--degradations', default='jpeg:65,blur:1')
     ap.add_argument('--out', default='runs/ensembles'); ap.add_argument('--table', default=str(Path(__file__).parent/'results'/'ensembles.md'))
     a = ap.parse_args(); torch.set_num_threads(2)

@@ -16,6 +16,7 @@ from gitools.detector import load_detector, is_detector_dir
 from gitools.learner import train_detector
 from gitools.protocols import leave_one_out, evaluate_run
 from gitools.metrics import binary_metrics
+from gitools.benchmark import MINI_VERSION
 
 RECIPES = {  # name -> train_detector options (crop 64: mini's images are 64 px)
     'stats': dict(arch='stats'),
@@ -103,5 +104,5 @@ if __name__ == '__main__':
     r = pd.concat(res); (out/'all.csv').parent.mkdir(parents=True, exist_ok=True); r.to_csv(out/'all.csv', index=False)
     seeds = r.groupby('recipe', sort=False).seed.apply(lambda x: ','.join(map(str, sorted(set(x)))))
     cmds = '\n'.join(f"    python benchmarks/recipes.py --recipes '{k}' --seeds {v}" for k, v in seeds.items())
-    Path(a.table).write_text(f"# Recipe study on {a.data or 'mini'}\n\nCommands (each resumes; `--collect` then writes this table):\n\n{cmds}\n\n" + table(r))
+    Path(a.table).write_text(f"# Recipe study on {a.data or f'mini v{MINI_VERSION}'}\n\nCommands (each resumes; `--collect` then writes this table):\n\n{cmds}\n\n" + table(r))
     print(Path(a.table).read_text())

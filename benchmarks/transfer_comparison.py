@@ -1,6 +1,6 @@
 """Transfer strategies compared on the same data in one run: naive sequential fine-tuning, the curriculum with freezing and
 replay, and joint training (gitools.transfer.compare_strategies). Default: the embedded benchmark and its default stages.
-    python benchmarks/transfer_comparison.py [--data ROOT] [--stages esrgan,dcgan,ddpm] [--out runs/compare]"""
+    python benchmarks/transfer_comparison.py [--data ROOT] [--stages esrgan,pix2pix,sr3] [--out runs/compare]"""
 import argparse, shutil, warnings
 warnings.filterwarnings('ignore')
 from gitools.data import load_data, default_stages

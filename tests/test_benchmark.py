@@ -1,4 +1,5 @@
 "The embedded benchmark `mini`: shipped with the package, the default data, GenImage's layout, no format shortcut."
+import pytest
 import subprocess, sys
 from pathlib import Path
 import pandas as pd
@@ -24,9 +25,10 @@ def test_photos_split_by_photograph():
 def test_format_features_alone_are_at_chance():
     assert abs(shortcut_control(load_data())['all'] - 0.5) < 0.1
 
+@pytest.mark.slow
 def test_finetune_runs_on_default_data(tmp_path):
     r = subprocess.run([str(Path(sys.executable).parent/'gitools-finetune'), '--out', str(tmp_path/'r'), '--head-epochs', '1',
                         '--epochs', '1', '--unfreeze', '0', '--n-per-generator', '40'], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     m = pd.read_csv(tmp_path/'r'/'matrix.csv', index_col=0)
-    assert list(m.index) == ['start', '1:esrgan', '2:dcgan', '3:ddpm'] and sorted(m.columns) == sorted(MINI_GENERATORS)
+    assert list(m.index) == ['start', '1:esrgan', '2:pix2pix', '3:sr3'] and sorted(m.columns) == sorted(MINI_GENERATORS)
