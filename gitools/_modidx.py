@@ -122,6 +122,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'gitools.cache.CropCache._shard': ('cache.html#cropcache._shard', 'gitools/cache.py'),
                                'gitools.cache.CropCache.check': ('cache.html#cropcache.check', 'gitools/cache.py'),
                                'gitools.cache.CropCache.crops_of': ('cache.html#cropcache.crops_of', 'gitools/cache.py'),
+                               'gitools.cache.CropCache.image': ('cache.html#cropcache.image', 'gitools/cache.py'),
+                               'gitools.cache.CropCache.open': ('cache.html#cropcache.open', 'gitools/cache.py'),
                                'gitools.cache._cut_shard': ('cache.html#_cut_shard', 'gitools/cache.py'),
                                'gitools.cache.build_cache': ('cache.html#build_cache', 'gitools/cache.py'),
                                'gitools.cache.crop_boxes': ('cache.html#crop_boxes', 'gitools/cache.py'),

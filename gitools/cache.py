@@ -8,6 +8,7 @@ import hashlib, json, os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import numpy as np, pandas as pd
+from PIL import Image
 from .core import *
 
 # %% auto #0
@@ -117,6 +118,7 @@ class CropCache:
         self.crop = self.meta['crop']
         self.index = pd.read_parquet(self.dest/'index.parquet')
         self._where = {p: g.index.to_numpy() for p, g in self.index.groupby('path', sort=False)}
+        self._loc = self.index[['shard', 'offset']].to_numpy()      # crop i -> (shard, offset), without a pandas row lookup per item
         self.skipped = set(pd.read_csv(self.dest/'skipped.csv')['path']) if (self.dest/'skipped.csv').exists() else set()
         self._shards = {}
         if manifest is not None: self.check(manifest)
@@ -133,10 +135,21 @@ class CropCache:
         return self._shards[k]
     def __len__(self): return len(self.index)
     def __getitem__(self, i:int) -> np.ndarray:
-        r = self.index.iloc[i]
-        return self._shard(int(r.shard))[int(r.offset)]
+        k, o = self._loc[i]
+        return self._shard(int(k))[int(o)]
     def crops_of(self, path) -> np.ndarray:
         "Positions in `index` of the crops of file `path` (empty when the file is not in the cache)."
         return self._where.get(str(path), np.array([], dtype=int))
+    def image(self, path, random:bool=False) -> Image.Image:
+        "The centred crop of file `path` as a PIL image (`random`: one of its crops at random); a file not in the cache is an error."
+        idx = self.crops_of(path)
+        if not len(idx): raise GitoolsError(f"{path}: not in the crop cache {self.dest}; rebuild the cache from this manifest")
+        return Image.fromarray(np.array(self[int(idx[np.random.randint(len(idx))] if random and len(idx) > 1 else idx[0])]))
+    @classmethod
+    def open(cls, cache, crop:int=None) -> CropCache:
+        "`cache` itself, or the cache in folder `cache`; an error if its crops are smaller than `crop`."
+        cache = cache if isinstance(cache, cls) else cls(cache)
+        if crop is not None and cache.crop < crop: raise GitoolsError(f"{cache.dest}: its crops are {cache.crop} px, smaller than crop={crop}")
+        return cache
     def __getstate__(self): return {**self.__dict__, '_shards': {}}   # DataLoader workers map the shards themselves
     def __repr__(self): return f"CropCache({self.dest}: {len(self)} crops of {self.crop} px from {self.meta['n_images']} images)"

@@ -25,10 +25,7 @@ class _Decoded(torch.utils.data.Dataset):
         self.paths, self.degs, self.crops, self.tta, self.cache = list(paths), degs, sorted(set(crops)), tta, cache
     def __len__(self): return len(self.paths)
     def _read(self, path) -> Image.Image:
-        if self.cache is None: return open_rgb(path)
-        idx = self.cache.crops_of(path)       # the centred crop, cut once by `gitools-cache`
-        if not len(idx): raise GitoolsError(f"{path}: not in the crop cache {self.cache.dest}")
-        return Image.fromarray(np.array(self.cache[int(idx[0])]))
+        return open_rgb(path) if self.cache is None else self.cache.image(path)   # the centred crop, cut once by `gitools-cache`
     def __getitem__(self, i):
         try: img, err = self._read(self.paths[i]), ''
         except GitoolsError as e: img, err = Image.new('RGB', (8, 8)), str(e)
@@ -47,8 +44,7 @@ def predict_rows(detectors:dict,            # name -> detector (`Detector`, `Ens
     crops = [c for d in detectors.values() for c in d.crops]
     if cache is not None:
         from gitools.cache import CropCache
-        cache = cache if isinstance(cache, CropCache) else CropCache(cache)
-        if max(crops) > cache.crop: raise GitoolsError(f"{cache.dest}: its crops are {cache.crop} px, smaller than a detector's {max(crops)} px")
+        cache = CropCache.open(cache, max(crops))
     ds = _Decoded(rows['path'], degs, crops, tta, cache)
     dl = torch.utils.data.DataLoader(ds, batch_size=bs, num_workers=num_workers, collate_fn=_stack_views)
     out = {(k, j): [] for k in detectors for j in range(len(degs))}

@@ -5,8 +5,7 @@
 # %% ../nbs/04_loaders.ipynb #c002
 from __future__ import annotations
 import warnings
-import numpy as np, pandas as pd
-from PIL import Image
+import pandas as pd
 from fastai.vision.all import (DataBlock, TransformBlock, CategoryBlock, ColReader, ColSplitter, RandomCrop, IntToFloatTensor,
                                PILImage, DataLoaders, defaults)
 from .core import *
@@ -36,10 +35,7 @@ class ReadCached(ReadImage):
     def __init__(self, cache, jpeg_fakes:int=None, jpeg_reals:int=None):
         super().__init__(jpeg_fakes, jpeg_reals); self.cache = cache
     def __call__(self, row) -> PILImage:
-        idx = self.cache.crops_of(row['path'])
-        if not len(idx): raise GitoolsError(f"{row['path']}: not in the crop cache {self.cache.dest}; rebuild the cache from this manifest")
-        i = idx[0] if row.get('is_valid', False) or len(idx) == 1 else idx[np.random.randint(len(idx))]
-        img = Image.fromarray(np.array(self.cache[int(i)]))
+        img = self.cache.image(row['path'], random=not row.get('is_valid', False))
         q = self.jpeg_fakes if row['label'] == 'fake' else self.jpeg_reals
         return PILImage(jpeg(img, q) if q else img)
 
@@ -80,8 +76,7 @@ def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
     read = ReadImage(jpeg_fakes, jpeg_reals)
     if cache is not None:   # read crops from the cache; the files it could not decode are left out, as a scan with verify=True would
         from gitools.cache import CropCache
-        cache = cache if isinstance(cache, CropCache) else CropCache(cache)
-        if cache.crop < crop: raise GitoolsError(f"{cache.dest}: its crops are {cache.crop} px, smaller than crop={crop}")
+        cache = CropCache.open(cache, crop)
         bad = cache.skipped
         if bad & (set(tr['path']) | set(va['path'])):
             warnings.warn(f"{cache.dest}: {len(bad)} files the cache could not decode are left out (skipped.csv)")
