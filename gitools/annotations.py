@@ -80,7 +80,7 @@ class Annotations:
         t = self.current()
         if not len(t): return pd.DataFrame(columns=['action', 'real', 'fake', 'total'])
         s = pd.crosstab(t['action'], t['label'].fillna('?')).reindex([a for a in ACTIONS if a in set(t['action'])])
-        return s.assign(total=s.sum(1)).reset_index().rename_axis(None, axis=1)
+        return s.assign(total=s.sum(axis=1)).reset_index().rename_axis(None, axis=1)
 
 # %% ../nbs/16_annotations.ipynb #c014
 def read_corrections(src) -> pd.DataFrame:

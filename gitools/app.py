@@ -243,7 +243,7 @@ class GitoolsApp:
             from gitools.data import load_data
             from gitools.protocols import mean_spectra
             m = load_data(self.data, progress=False)
-            size = int(min(128, m[['width', 'height']].min(1).median()))
+            size = int(min(128, m[['width', 'height']].min(axis=1).median()))
             self._spectra = (mean_spectra(m, n=40, size=size), size)
         return self._spectra
 

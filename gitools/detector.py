@@ -123,8 +123,10 @@ def _as_detector(obj) -> Detector:
     if hasattr(obj, 'to_detector'): return obj.to_detector()
     raise GitoolsError(f"cannot save a {type(obj).__name__}: give a Detector or a learner made by detector_learner")
 
-def save_detector(obj, path, info:dict=None) -> Path:
-    "Write detector (or learner) `obj` to folder `path` as `model.safetensors` + `config.json`."
+def save_detector(obj, path, info:dict=None,
+                  tables:dict=None,  # more files for the folder, `{'name.csv': DataFrame}`, written in the same atomic step
+                 ) -> Path:
+    "Write detector (or learner) `obj` to folder `path` as `model.safetensors` + `config.json`; the folder appears complete or not at all."
     from safetensors.torch import save_file
     if isinstance(obj, BaseDetector) and not isinstance(obj, Detector): return obj.save(path)   # an ensemble saves its members
     det, path = _as_detector(obj), Path(path)
@@ -135,6 +137,7 @@ def save_detector(obj, path, info:dict=None) -> Path:
     sd = {k: v.detach().cpu().contiguous() for k, v in det.model.state_dict().items()}
     save_file(sd, str(tmp/'model.safetensors'), metadata={'format': 'gitools-detector'})
     (tmp/'config.json').write_text(json.dumps(cfg, indent=2, default=str))
+    for name, df in (tables or {}).items(): df.to_csv(tmp/name, index=False)
     if path.exists(): shutil.rmtree(path)
     tmp.rename(path)
     return path

@@ -11,7 +11,6 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.vision.all import Learner, Normalize, CrossEntropyLossFlat, DataLoaders
 from .core import *
-from pathlib import Path
 from .models import create_detector, detector_spec, fits_in_closed_form
 from .metrics import detector_metrics, best_threshold
 from .detector import Detector, load_detector, is_detector_dir
@@ -133,7 +132,5 @@ def train_detector(manifest, train, arch:str='probe', out=None,
             else: learn.fit_one_cycle(epochs, lr)
     learn.calibrate()
     det = learn.to_detector(info=dict(epochs=epochs, lr=lr, selection_images=int(len(dls.valid_rows))))
-    if out is not None:
-        save_detector(det, out)
-        dls.valid_rows[['path', 'generator', 'label']].to_csv(Path(out)/'selection.csv', index=False)
+    if out is not None: save_detector(det, out, tables={'selection.csv': dls.valid_rows[['path', 'generator', 'label']]})
     return det
