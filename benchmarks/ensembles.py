@@ -19,6 +19,7 @@ from gitools.learner import train_detector
 from gitools.ensemble import Ensemble, COMBINERS
 from gitools.evaluation import predict_rows
 from gitools.metrics import binary_metrics
+from gitools.benchmark import MINI_VERSION
 
 MEMBERS = {'probe': dict(arch='probe'), 'stats': dict(arch='stats'),
            'resnet18': dict(arch='resnet18', epochs=5, lr=2e-3), 'npr': dict(arch='npr', arch_kwargs=dict(backbone='resnet18'), epochs=5, lr=2e-3)}
@@ -74,7 +75,7 @@ if __name__ == '__main__':
     t = pd.DataFrame(rows).set_index('detector').round(1)
     t = t[['held-out acc', 'held-out AUC', *[f'held-out acc {s}' for s in degs[1:]], 'trained acc', 'trained AUC', 'seconds', 'params_M']]
     Path(a.table).write_text(
-        f"# Ensembles on mini\n\nCommand: `python benchmarks/ensembles.py --train {a.train}{' --run ' + a.run if a.run else ''} --seed {a.seed} "
+        f"# Ensembles on mini v{MINI_VERSION}\n\nCommand: `python benchmarks/ensembles.py --train {a.train}{' --run ' + a.run if a.run else ''} --seed {a.seed} "
         f"--degradations {a.degradations}`\n\nMembers trained on {', '.join(train)}; held out: {', '.join(held)} (val images). Ensembles "
         f"fitted on {len(sel)} selection images of the trained generators; thresholds too. Accuracy and ROC-AUC in %; `held-out acc "
         f"jpeg:65` etc.: the held-out val images degraded. Seconds: scoring all {len(val)} clean val images on 2 CPU cores (an "

@@ -8,6 +8,7 @@ warnings.filterwarnings('ignore')
 import pandas as pd
 from gitools.data import load_data, default_stages
 from gitools.transfer import finetune
+from gitools.benchmark import MINI_VERSION
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -23,7 +24,7 @@ if __name__ == '__main__':
     t = pd.DataFrame(rows)
     cols = [c for c in t.columns if c not in ('replay', 'seed')]
     agg = t.groupby('replay')[cols].agg(lambda x: f"{100 * x.mean():.1f} ± {100 * x.std(ddof=0):.1f}")
-    Path(a.table).write_text(f"# Replay in the main job (mini, stages {default_stages(m)})\n\nCommand: `python benchmarks/replay.py --replays "
+    Path(a.table).write_text(f"# Replay in the main job (mini v{MINI_VERSION}, stages {default_stages(m)})\n\nCommand: `python benchmarks/replay.py --replays "
                              f"{a.replays} --seeds {a.seeds}`\n\nMean val accuracy (%) of the final detector and of the stats floor trained "
                              f"on the same images; mean ± std over seeds {a.seeds}; forgetting in points.\n\n{agg.to_markdown()}\n\n"
                              f"Per seed:\n\n{(t.set_index(['replay', 'seed']) * 100).round(1).to_markdown()}\n")

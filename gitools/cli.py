@@ -227,6 +227,7 @@ def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, siz
              k:int=10,                     # classes: number of training classes
              n:int=200,                    # spectrum: images per generator
              num_workers:int=None,         # data-loading workers
+             cache:str=None,               # a crop cache folder from gitools-cache: train and evaluate on its crops instead of decoding files
              by:str='generator',           # loo: hold out each generator, or each family
              seed:int=0,                   # random seed
             ):
@@ -245,30 +246,31 @@ def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, siz
     m, out, bar = load_data(data, progress=interactive()), Path(out), interactive()
     out.mkdir(parents=True, exist_ok=True)
     cfg = {k: v for k, v in locals().items() if k in ('task', 'data', 'train', 'test', 'detectors', 'arch', 'pretrained', 'epochs',
-                                                      'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'by', 'seed')}
+                                                      'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'by', 'seed', 'cache')}
     (out/'config.json').write_text(json.dumps(cfg, indent=2))
     tr = dict(arch=arch, pretrained=pretrained or None, epochs=epochs, lr=lr, crop=crop, num_workers=num_workers, seed=seed)
     first = as_list(train)[:1] or [sorted(m.generator.unique())[0]]
     dets = _detectors_arg(detectors) if detectors else None
     if task == 'matrix':
-        r = P.cross_generator(m, out, train=train, test=test, detectors=dets, bs=bs, progress=bar, **tr)
+        r = P.cross_generator(m, out, train=train, test=test, detectors=dets, bs=bs, progress=bar, cache=cache, **tr)
         print((r['matrix'] * 100).round(1).to_string())
     elif task == 'loo':
-        r = P.leave_one_out(m, out, by=by, test=test, bs=bs, progress=bar, **tr)
+        r = P.leave_one_out(m, out, by=by, test=test, bs=bs, progress=bar, cache=cache, **tr)
         print((r['table'] * 100).round(1).to_string())
     elif task == 'degrade':
-        dets = dets or P.train_per_generator(m, out, as_list(train) or first, bs=bs, progress=bar, **tr)
-        r = P.robustness(m, out, dets, test=test or (as_list(train) or first), degradations=as_list(degradations) or None, bs=bs, progress=bar)
+        dets = dets or P.train_per_generator(m, out, as_list(train) or first, bs=bs, progress=bar, cache=cache, **tr)
+        r = P.robustness(m, out, dets, test=test or (as_list(train) or first), degradations=as_list(degradations) or None, bs=bs, progress=bar,
+                         cache=cache)
         print((r['table'] * 100).round(1).to_string())
     elif task == 'spectrum':
         (out/'figures').mkdir(exist_ok=True)
         P.plot_spectra(P.mean_spectra(m, as_list(test) or None, n=n, seed=seed), out/'figures'/'spectra.png')
         print(f"spectra: {out/'figures'/'spectra.png'}")
     elif task == 'size':
-        t = P.size_curve(m, out, as_list(train) or first, sizes=size_list, test=test, bs=bs, progress=bar, **tr)
+        t = P.size_curve(m, out, as_list(train) or first, sizes=size_list, test=test, bs=bs, progress=bar, cache=cache, **tr)
         print((t * 100).round(1).to_string())
     else:
-        t = P.class_generalization(m, out, as_list(train) or first, k=k, bs=bs, progress=bar, **tr)
+        t = P.class_generalization(m, out, as_list(train) or first, k=k, bs=bs, progress=bar, cache=cache, **tr)
         print(t.to_string())
     _summarise(out, task)
     print(f"run folder: {out}")

@@ -9,19 +9,23 @@ from contextlib import nullcontext
 import torch
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from fastai.vision.all import Learner, Normalize, CrossEntropyLossFlat, DataLoaders
+from fastai.vision.all import Learner, Normalize, CrossEntropyLossFlat, DataLoaders, OptimWrapper
 from .core import *
 from .models import create_detector, detector_spec, fits_in_closed_form
 from .metrics import detector_metrics, best_threshold
 from .detector import Detector, load_detector, is_detector_dir
 
 # %% auto #0
-__all__ = ['detector_splitter', 'set_normalization', 'detector_learner', 'train_detector']
+__all__ = ['detector_splitter', 'adamw', 'set_normalization', 'detector_learner', 'train_detector']
 
 # %% ../nbs/08_learner.ipynb #c005
 def detector_splitter(model) -> list:
     "fastai splitter: the detector's own parameter groups (early layers first, head last)."
     return model.param_groups()
+
+def adamw(params, lr:float, **kwargs) -> OptimWrapper:
+    "PyTorch's AdamW behind fastai's optimiser API, with fastai's Adam defaults (betas 0.9/0.99, eps 1e-5, weight decay 0.01)."
+    return OptimWrapper(params, torch.optim.AdamW, lr=lr, **{'betas': (0.9, 0.99), 'eps': 1e-5, 'weight_decay': 0.01, **kwargs})
 
 def set_normalization(dls:DataLoaders, mean, std) -> DataLoaders:
     "Make `dls` normalise batches with `mean`/`std` (replacing any earlier Normalize)."
@@ -63,6 +67,7 @@ def detector_learner(dls:DataLoaders,       # from `genimage_dls`
     spec = detector_spec(name)
     set_normalization(dls, mean, std)
     if spec.augs: _add_train_augs(dls, spec.augs())
+    kwargs.setdefault('opt_func', adamw)
     kwargs.setdefault('loss_func', CrossEntropyLossFlat())
     kwargs.setdefault('metrics', detector_metrics())
     learn = Learner(dls, model, splitter=detector_splitter, **kwargs)

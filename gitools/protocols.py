@@ -40,7 +40,8 @@ def train_per_generator(manifest:pd.DataFrame, out, train=None, arch:str='probe'
     return dets
 
 def evaluate_run(out, detectors:dict, manifest:pd.DataFrame, test=None, degradations=('identity',), split:str='val',
-                 bs:int=32, num_workers:int=0, progress:bool=True) -> pd.DataFrame:
+                 bs:int=32, num_workers:int=0, progress:bool=True,
+                 cache=None) -> pd.DataFrame:   # a crop cache (folder or `CropCache`) to read the images' centred crops from
     "Per-image predictions of every detector on every test generator under every degradation; finished cells are reused."
     out = Path(out); degs = [degradation(d).spec for d in as_list(degradations)]
     gens = as_list(test) or sorted(select(manifest, splits=split)['generator'].unique())
@@ -49,7 +50,7 @@ def evaluate_run(out, detectors:dict, manifest:pd.DataFrame, test=None, degradat
         if not todo: continue
         dets = {d: detectors[d] for d in dict.fromkeys(d for d, _ in todo)}
         need = list(dict.fromkeys(s for _, s in todo))
-        p = predict_rows(dets, select(manifest, g, split), need, bs=bs, num_workers=num_workers, progress=False)
+        p = predict_rows(dets, select(manifest, g, split), need, bs=bs, num_workers=num_workers, progress=False, cache=cache)
         save_preds(out, p[[(d, s) in todo for d, s in zip(p.detector, p.degradation)]])
     return load_preds(out, detectors, gens, degs)
 
@@ -85,12 +86,12 @@ def generator_correlation(matrix:pd.DataFrame, path=None):
 
 # %% ../nbs/10_protocols.ipynb #c009
 def cross_generator(manifest:pd.DataFrame, out, train=None, test=None, detectors:dict=None, arch:str='probe',
-                    degradations=('identity',), bs:int=32, progress:bool=True, **train_kwargs) -> dict:
+                    degradations=('identity',), bs:int=32, progress:bool=True, cache=None, **train_kwargs) -> dict:
     "GenImage's cross-generator protocol: train on each generator (or take `detectors`), test on all; tables and figures in `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    dets = dict(detectors or {}) or train_per_generator(manifest, out, train, arch, progress, bs=bs, **train_kwargs)
+    dets = dict(detectors or {}) or train_per_generator(manifest, out, train, arch, progress, bs=bs, cache=cache, **train_kwargs)
     dets = {k: (v if isinstance(v, BaseDetector) else load_detector(v)) for k, v in dets.items()}
-    preds = evaluate_run(out, dets, manifest, test, degradations, bs=bs, progress=progress)
+    preds = evaluate_run(out, dets, manifest, test, degradations, bs=bs, progress=progress, cache=cache)
     metrics = metrics_table(preds, thresholds={k: d.threshold for k, d in dets.items()})
     write_table(metrics.set_index(['detector', 'degradation', 'generator']), out/'tables'/'metrics', scale=1)
     acc = accuracy_matrix(metrics)
@@ -102,12 +103,12 @@ def cross_generator(manifest:pd.DataFrame, out, train=None, test=None, detectors
     return dict(matrix=acc, metrics=metrics, correlation=corr, preds=preds, detectors=dets)
 
 # %% ../nbs/10_protocols.ipynb #c014
-def robustness(manifest:pd.DataFrame, out, detectors:dict, test=None, degradations=None, bs:int=32, progress:bool=True) -> dict:
+def robustness(manifest:pd.DataFrame, out, detectors:dict, test=None, degradations=None, bs:int=32, progress:bool=True, cache=None) -> dict:
     "Accuracy of each detector under each degradation (table 5 of the paper); tables and a plot in `out`."
     out = Path(out)
     degs = ['identity'] + [degradation(d).spec for d in as_list(degradations or PAPER_DEGRADATIONS) if d != 'identity']
     dets = {k: (v if isinstance(v, BaseDetector) else load_detector(v)) for k, v in detectors.items()}
-    preds = evaluate_run(out, dets, manifest, test, degs, bs=bs, progress=progress)
+    preds = evaluate_run(out, dets, manifest, test, degs, bs=bs, progress=progress, cache=cache)
     metrics = metrics_table(preds, thresholds={k: d.threshold for k, d in dets.items()})
     table = metrics.groupby(['detector', 'degradation'], sort=False)['acc'].mean().unstack()[degs]
     table['avg'] = table[[d for d in degs if d != 'identity']].mean(1)
@@ -146,7 +147,7 @@ def holdout_groups(manifest:pd.DataFrame, by:str='generator') -> dict:
     return {f: [g for g in gens if fam[g] == f] for f in sorted(set(fam.values()))}
 
 def leave_one_out(manifest:pd.DataFrame, out, by:str='generator', test=None, arch:str='probe', floor:bool=True, bs:int=32,
-                  progress:bool=True, **train_kwargs) -> dict:
+                  progress:bool=True, cache=None, **train_kwargs) -> dict:
     "Train on all generators but one group, test on that group's val images; for every group, with the `stats` floor beside."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     groups = holdout_groups(manifest, by)
@@ -158,9 +159,9 @@ def leave_one_out(manifest:pd.DataFrame, out, by:str='generator', test=None, arc
         rest = [g for gs in holdout_groups(manifest, by).values() for g in gs if g not in held]
         for a in archs:
             d = out/'detectors'/_slug(f'{a}-without-{key}')
-            det = load_detector(d) if is_detector_dir(d) else train_detector(manifest, rest, a, out=d, bs=bs, **train_kwargs)
+            det = load_detector(d) if is_detector_dir(d) else train_detector(manifest, rest, a, out=d, bs=bs, cache=cache, **train_kwargs)
             name = f'{a} without {key}'
-            p = evaluate_run(out, {name: det}, manifest, held, bs=bs, progress=False)
+            p = evaluate_run(out, {name: det}, manifest, held, bs=bs, progress=False, cache=cache)
             m = binary_metrics(p['p_fake'].dropna(), p.dropna(subset=['p_fake'])['label'].eq('fake').astype(int), det.threshold)
             res.append(dict(held_out=key, detector=a, **{k: m[k] for k in ('acc', 'auc', 'ap', 'real_acc', 'fake_acc')}))
             preds.append(p.assign(held_out=key))
@@ -205,13 +206,13 @@ def plot_spectra(spectra:dict, path=None):
 
 # %% ../nbs/10_protocols.ipynb #c020
 def size_curve(manifest:pd.DataFrame, out, train, sizes=(50, 100, 200), test=None, arch:str='probe', progress:bool=True,
-               bs:int=32, **train_kwargs) -> pd.DataFrame:
+               bs:int=32, cache=None, **train_kwargs) -> pd.DataFrame:
     "Accuracy on each test generator against the number of training images per label."
     out, res = Path(out), []
     for n in sizes:
         d = out/'size'/f'n{n}'
-        det = load_detector(d) if is_detector_dir(d) else train_detector(manifest, train, arch, out=d, n_per_generator=n, bs=bs, **train_kwargs)
-        p = evaluate_run(out/'size'/f'n{n}', {f'n{n}': det}, manifest, test, bs=bs, progress=progress)
+        det = load_detector(d) if is_detector_dir(d) else train_detector(manifest, train, arch, out=d, n_per_generator=n, bs=bs, cache=cache, **train_kwargs)
+        p = evaluate_run(out/'size'/f'n{n}', {f'n{n}': det}, manifest, test, bs=bs, progress=progress, cache=cache)
         res.append(metrics_table(p, by='generator', thresholds={f'n{n}': det.threshold}).assign(n=int(det.info.get('train_images') or n)))
     t = pd.concat(res).pivot(index='n', columns='generator', values='acc')
     t['avg'] = t.mean(1)
@@ -223,7 +224,7 @@ def size_curve(manifest:pd.DataFrame, out, train, sizes=(50, 100, 200), test=Non
     return t
 
 def class_generalization(manifest:pd.DataFrame, out, train, k:int=10, arch:str='probe', seed:int=0, bs:int=32,
-                         progress:bool=True, **train_kwargs) -> pd.DataFrame:
+                         progress:bool=True, cache=None, **train_kwargs) -> pd.DataFrame:
     "Train on `k` random ImageNet classes of generator(s) `train`, test on the remaining classes: seen vs unseen accuracy."
     out = Path(out)
     rows = select(manifest, train, 'train').dropna(subset=['cls'])
@@ -235,10 +236,10 @@ def class_generalization(manifest:pd.DataFrame, out, train, k:int=10, arch:str='
     va = tr.groupby('label', group_keys=False).sample(frac=0.25, random_state=seed)   # validation of seen classes, both labels
     m2 = pd.concat([tr.drop(va.index), va.assign(split='val'), part[part.split == 'heldout']])
     d = out/'classes'/f'k{k}'
-    det = load_detector(d) if is_detector_dir(d) else train_detector(m2, train, arch, out=d, bs=bs, **train_kwargs)
+    det = load_detector(d) if is_detector_dir(d) else train_detector(m2, train, arch, out=d, bs=bs, cache=cache, **train_kwargs)
     res = {}
     for name, split in (('seen classes', 'val'), ('unseen classes', 'heldout')):
-        res[name] = metrics_table(predict_rows({'d': det}, m2[m2.split == split], progress=False), by='detector',
+        res[name] = metrics_table(predict_rows({'d': det}, m2[m2.split == split], progress=False, cache=cache), by='detector',
                                   thresholds={'d': det.threshold}).iloc[0][['acc', 'ap', 'auc', 'n']]
     t = pd.DataFrame(res).T
     t.attrs['seen'] = sorted(int(c) for c in seen)

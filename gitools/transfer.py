@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_transfer.ipynb #c003
 from __future__ import annotations
-import json, shutil, time
+import json, shutil, time, warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
@@ -228,6 +228,14 @@ def floor_detector(manifest:pd.DataFrame, train_rows:pd.DataFrame, selection_row
     learn = detector_learner(dls, 'stats'); learn.fit_head(); learn.calibrate()
     return learn.to_detector(info=dict(role='floor'))
 
+def _load_opt_state(learn, sd:dict):
+    "Restore a checkpoint's optimiser state: PyTorch's format (`adamw`, the default) or fastai's own `Optimizer`'s."
+    learn.create_opt()
+    try: learn.opt.load_state_dict({**sd, 'hypers': L(sd['hypers'])} if 'hypers' in sd else sd)
+    except (KeyError, ValueError, TypeError, IndexError) as e:
+        warnings.warn(f"the checkpoint's optimiser state does not fit this optimiser ({type(e).__name__}: {e}); its moments restart from zero")
+        learn.create_opt()
+
 def _fit_phase(learn, out:Path, cfg:FinetuneConfig, name:str, where:dict, n:int, epochs:int, lr, start_epoch:int, ck, pos:dict, progress:bool):
     "One phase of a stage: `freeze_to(n)`, then `fit_one_cycle` with checkpoints, early stopping and the best model kept."
     learn.freeze_to(n) if n else learn.unfreeze()
@@ -240,7 +248,7 @@ def _fit_phase(learn, out:Path, cfg:FinetuneConfig, name:str, where:dict, n:int,
         hist.start_epoch = start_epoch; cbs.append(hist)
     learn.path = out; learn.model_dir = 'tmp'
     if ck is not None:
-        learn.create_opt(); learn.opt.load_state_dict({'state': ck['opt']['state'], 'hypers': L(ck['opt']['hypers'])})
+        _load_opt_state(learn, ck['opt'])
         best.best = pos.get('best') if pos.get('best') is not None else best.best
         stop.wait = pos.get('wait', 0)
     if not progress:    # one line per epoch instead of progress-bar frames (logs, CI)

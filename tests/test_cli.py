@@ -58,6 +58,7 @@ def test_killed_run_resumes_from_anywhere(where, tiny_tree, tmp_path):
     for f in ('final/model.safetensors', 'verdict.csv', 'summary.csv', 'matrix.png', 'selection.csv'): assert (out/f).exists(), f
     assert not (out/'checkpoint.pt').exists()
 
+@pytest.mark.slow
 def test_resume_refuses_a_pickled_checkpoint(tiny_tree, tmp_path):
     out = tmp_path/'run'
     args = ['--data', tiny_tree[0], '--stages', 'sdv4', '--out', out, *FAST]

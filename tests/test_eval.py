@@ -56,6 +56,7 @@ def test_leave_one_out_with_floor(tiny_tree, tmp_path):
         assert not sel & set(rows.path)
     assert (out/'figures'/'leave_one_generator_out.png').exists()
 
+@pytest.mark.slow
 def test_degrade_spectrum_size_classes(tiny_tree, tmp_path):
     out = tmp_path/'d'
     r = run('degrade', '--data', tiny_tree[0], '--out', out, '--train', 'sdv4', '--degradations', 'jpeg:30,blur:3,lr:24+jpeg:75', *FAST)
