@@ -1,16 +1,20 @@
 """Start-up cost of a one-image prediction: `gitools-predict` against importing torch alone (issue 14's target: at most 1.3x in
 time and in peak memory). Both run as fresh processes, alternated, several times; the table reports medians and their ratio.
     python benchmarks/startup.py [--detector FOLDER] [--repeats 5]   (default detector: a `stats` detector trained on the demo data)"""
-import argparse, os, statistics, subprocess, sys, tempfile, time
+import argparse, statistics, subprocess, sys, tempfile
 from pathlib import Path
 
+# Linux keeps a process's peak memory across exec, so a command forked from a large process (this one, after training) would
+# report that process's size as its own peak: a small launcher forks and execs the command and reports its peak instead.
+LAUNCH = ("import os, sys, time\nt0 = time.perf_counter(); pid = os.fork()\nif pid == 0:\n    os.execvp(sys.argv[1], sys.argv[1:])\n"
+          "_, status, ru = os.wait4(pid, 0); print(time.perf_counter() - t0, ru.ru_maxrss / 1024, status)")
+
 def measure(cmd) -> tuple:
-    "Wall seconds and peak resident memory (MiB) of `cmd` run as a fresh process."
-    t0 = time.perf_counter()
-    pid = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid
-    _, status, ru = os.wait4(pid, 0)
-    if status: raise SystemExit(f"{cmd} failed with status {status}")
-    return time.perf_counter() - t0, ru.ru_maxrss / 1024
+    "Wall seconds and peak resident memory (MiB) of `cmd` run as a fresh process (its output discarded)."
+    r = subprocess.run([sys.executable, '-c', LAUNCH, *map(str, cmd)], capture_output=True, text=True)
+    secs, mib, status = r.stdout.split()[-3:]
+    if int(status): raise SystemExit(f"{cmd} failed with status {status}")
+    return float(secs), float(mib)
 
 def main(argv=None) -> list:
     "Run the benchmark, write its table, return the suite's rows (see `suite.py`)."

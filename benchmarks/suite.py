@@ -17,7 +17,7 @@ def sizes(quick:bool, out:Path) -> dict:
                       throughput: ['--n', '96', '--repeats', '1', '--memory-files', '100,400', *t('throughput')],
                       startup: ['--repeats', '1', *t('startup')]}
     return {scan_speed: ['--n', '100000'], loading: ['--n', '400', *t('loading')],
-            throughput: ['--n', '300', '--repeats', '2', *t('throughput')], startup: ['--repeats', '5', *t('startup')]}
+            throughput: ['--n', '300', '--repeats', '3', *t('throughput')], startup: ['--repeats', '5', *t('startup')]}
 
 def main(argv=None) -> pd.DataFrame:
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])

@@ -7,7 +7,7 @@ Measured side by side in one run on the same data, alternating, medians of --rep
 - memory: `gitools-predict` peak RSS on 1k and 10k files, as fresh processes.
     python benchmarks/throughput.py [--arch resnet18] [--crop 64] [--n 2000] [--repeats 3] [--big]
 With a GPU (or --big) it also records ResNet-50 training images/s at 224 px with the fast defaults and the cache's feed rate."""
-import argparse, os, statistics, subprocess, sys, tempfile, time, warnings
+import argparse, os, statistics, sys, tempfile, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import numpy as np, pandas as pd, torch, torch.nn.functional as F
@@ -18,6 +18,7 @@ from gitools.cache import build_cache, CropCache, crop_boxes
 from gitools.loaders import genimage_dls
 from gitools.learner import detector_learner
 from gitools.detector import save_detector
+from startup import measure   # wall time and peak memory of a command as a fresh process
 
 def plain_train(model, cache, rows, bs, mean, std) -> float:
     "Images/s of one epoch of a plain loop: cached crops -> float tensors -> normalise -> forward/backward/step (Adam)."
@@ -58,12 +59,6 @@ def plain_predict(model, paths, crop, bs, mean, std) -> float:
         torch.softmax(model((torch.stack(xs).to(dev).float() / 255 - m) / s), 1)[:, 1].cpu()
     return len(paths) / (time.perf_counter() - t0)
 
-def peak_mib(cmd) -> float:
-    pid = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid
-    _, status, ru = os.wait4(pid, 0)
-    if status: raise SystemExit(f"{cmd[:3]} failed with status {status}")
-    return ru.ru_maxrss / 1024
-
 def big_rows(tmp:Path, bs:int, n:int) -> pd.DataFrame:
     "ResNet-50 training images/s at 224 px with the fast defaults, and the crop cache's feed rate through `genimage_dls` with workers."
     from loading import write_images, epoch_rate
@@ -92,6 +87,8 @@ def main(argv=None) -> list:
     rows = select(m, 'sdv4', 'train')
     res = {k: [] for k in ('train gitools', 'train plain', 'predict gitools', 'predict plain')}
     paths = list(select(m, 'sdv4', 'val').path)
+    warm = detector_learner(genimage_dls(m, train='sdv4', crop=a.crop, bs=a.bs, num_workers=0, cache=cache, valid_pct=0.01), a.arch)
+    plain_train(warm.model, cache, rows.iloc[:4 * a.bs], a.bs, warm.gitools['mean'], warm.gitools['std'])   # warm-up: kernels for these shapes
     for r in range(a.repeats):
         ips, learn = gitools_train(m, cache, a.arch, a.crop, a.bs); res['train gitools'].append(ips)
         spec = learn.gitools
@@ -105,7 +102,7 @@ def main(argv=None) -> list:
     for n in map(int, a.memory_files.split(',')):
         d = tmp/f'files{n}'; d.mkdir()
         for i in range(n): os.link(src[i % len(src)], d/f'{i:06d}{Path(src[i % len(src)]).suffix}')
-        mem[n] = peak_mib([str(Path(sys.executable).parent/'gitools-predict'), str(d), '--detector', str(dpath), '--out', str(tmp/f'p{n}.csv')])
+        mem[n] = measure([str(Path(sys.executable).parent/'gitools-predict'), str(d), '--detector', str(dpath), '--out', str(tmp/f'p{n}.csv')])[1]
     ns = sorted(mem)
     t = pd.DataFrame([
         dict(measure=f'training images/s ({a.arch}, {a.crop} px, batch {a.bs}, 1 epoch of {len(rows)})', gitools=med['train gitools'],

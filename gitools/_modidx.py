@@ -265,6 +265,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'gitools.loaders.ReadImage': ('loaders.html#readimage', 'gitools/loaders.py'),
                                  'gitools.loaders.ReadImage.__call__': ('loaders.html#readimage.__call__', 'gitools/loaders.py'),
                                  'gitools.loaders.ReadImage.__init__': ('loaders.html#readimage.__init__', 'gitools/loaders.py'),
+                                 'gitools.loaders._is_valid': ('loaders.html#_is_valid', 'gitools/loaders.py'),
                                  'gitools.loaders.genimage_dls': ('loaders.html#genimage_dls', 'gitools/loaders.py'),
                                  'gitools.loaders.training_rows': ('loaders.html#training_rows', 'gitools/loaders.py')},
             'gitools.metrics': { 'gitools.metrics._metric': ('metrics.html#_metric', 'gitools/metrics.py'),
