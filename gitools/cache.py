@@ -19,7 +19,7 @@ CACHE_VERSION = 1
 
 def crop_boxes(width:int, height:int, crop:int, n:int=1, seed:int=0, key:str='') -> list:
     "`n` boxes (left, top, right, bottom) of side `crop` in a `width` x `height` image: centred first, then seeded random ones."
-    boxes = [((width - crop) // 2, (height - crop) // 2)]
+    boxes = [centre_box(width, height, crop)[:2]]
     rng = np.random.default_rng([seed, int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], 'little')])
     for _ in range(n - 1):
         boxes.append((int(rng.integers(0, max(width - crop, 0) + 1)), int(rng.integers(0, max(height - crop, 0) + 1))))

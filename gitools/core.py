@@ -11,8 +11,8 @@ from pathlib import Path
 from functools import lru_cache
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'GitoolsError', 'is_image_file', 'open_rgb', 'as_list', 'cache_dir', 'file_sha256', 'imagenet_wnids',
-           'wnid_to_index']
+__all__ = ['IMAGE_EXTS', 'GitoolsError', 'is_image_file', 'open_rgb', 'as_list', 'centre_box', 'cache_dir', 'file_sha256',
+           'imagenet_wnids', 'wnid_to_index']
 
 # %% ../nbs/00_core.ipynb #c006
 class GitoolsError(ValueError):
@@ -61,6 +61,12 @@ def as_list(x) -> list:
     if isinstance(x, str): return [s.strip() for s in x.split(',') if s.strip()]
     if isinstance(x, (list, tuple, set, frozenset)): return list(x)
     return [x]
+
+# %% ../nbs/00_core.ipynb #c102
+def centre_box(width:int, height:int, crop:int) -> tuple:
+    "The centred `crop` x `crop` box (left, top, right, bottom) of a `width` x `height` image."
+    x, y = (width - crop) // 2, (height - crop) // 2
+    return x, y, x + crop, y + crop
 
 # %% ../nbs/00_core.ipynb #c016
 def cache_dir(*parts) -> Path:

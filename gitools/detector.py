@@ -18,7 +18,7 @@ __all__ = ['views', 'normalize', 'preprocess', 'BaseDetector', 'Detector', 'is_d
 # %% ../nbs/07_detector.ipynb #c006
 def _views(img:Image.Image, crop:int, tta:bool) -> list:
     w, h = img.size
-    tls = [((w - crop) // 2, (h - crop) // 2)]
+    tls = [centre_box(w, h, crop)[:2]]
     if tta: tls += [(0, 0), (max(w - crop, 0), 0), (0, max(h - crop, 0)), (max(w - crop, 0), max(h - crop, 0))]
     out = [img.crop((x, y, x + crop, y + crop)) for x, y in tls]          # zero-filled outside the image
     if tta: out.insert(1, out[0].transpose(Image.FLIP_LEFT_RIGHT))

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import warnings
 import pandas as pd
-from fastai.vision.all import (DataBlock, TransformBlock, CategoryBlock, ColReader, FuncSplitter, RandomCrop, IntToFloatTensor,
+from fastai.vision.all import (DataBlock, TransformBlock, CategoryBlock, ColReader, ColSplitter, RandomCrop, IntToFloatTensor,
                                PILImage, DataLoaders, defaults)
 from .core import *
 from .data import select, filter_reals, sample, selection_split
@@ -47,8 +47,6 @@ def training_rows(df:pd.DataFrame, generators=None, split:str='train', real_qual
     if n_per_generator: rows = sample(rows, n_per_generator, seed=seed)
     if balance: rows = sample(rows, None, seed=seed)
     return rows
-
-def _is_valid(row) -> bool: return bool(row['is_valid'])
 
 def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
                  train='sdv4',              # generator(s) to train on
@@ -91,10 +89,9 @@ def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
         missing = set(LABELS) - set(rows['label'])
         if missing: raise GitoolsError(f"the {name} set has no {' or '.join(sorted(missing))} images "
                                        f"(generators {as_list(train if name == 'training' else (valid or train))}); check the data and filters")
-    # items are plain records (dicts): a pandas row per item costs more than reading a cached crop
-    items = pd.concat([tr.assign(is_valid=False), va.assign(is_valid=True)], ignore_index=True).to_dict('records')
+    items = pd.concat([tr.assign(is_valid=False), va.assign(is_valid=True)], ignore_index=True)
     block = TransformBlock(type_tfms=read, batch_tfms=IntToFloatTensor)
-    dblock = DataBlock(blocks=(block, CategoryBlock(vocab=LABELS, sort=False)), get_y=ColReader('label'), splitter=FuncSplitter(_is_valid),
+    dblock = DataBlock(blocks=(block, CategoryBlock(vocab=LABELS, sort=False)), get_y=ColReader('label'), splitter=ColSplitter('is_valid'),
                        item_tfms=[RandomCrop(crop), *(augmentations(augment) if augment is None or isinstance(augment, str) else augment)])
     nw = min(4, defaults.cpus) if num_workers is None else num_workers
     dls = dblock.dataloaders(items, bs=bs, num_workers=nw, seed=seed, **kwargs)
