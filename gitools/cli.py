@@ -248,6 +248,9 @@ def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, siz
     cfg = {k: v for k, v in locals().items() if k in ('task', 'data', 'train', 'test', 'detectors', 'arch', 'pretrained', 'epochs',
                                                       'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'by', 'seed', 'cache')}
     (out/'config.json').write_text(json.dumps(cfg, indent=2))
+    if cache:                                   # opened once for every detector and protocol; refused if stale
+        from gitools.cache import CropCache
+        cache = CropCache(cache, m)
     tr = dict(arch=arch, pretrained=pretrained or None, epochs=epochs, lr=lr, crop=crop, num_workers=num_workers, seed=seed)
     first = as_list(train)[:1] or [sorted(m.generator.unique())[0]]
     dets = _detectors_arg(detectors) if detectors else None

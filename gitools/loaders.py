@@ -6,6 +6,7 @@
 from __future__ import annotations
 import warnings
 import pandas as pd
+from PIL import Image
 from fastai.vision.all import (DataBlock, TransformBlock, CategoryBlock, ColReader, ColSplitter, RandomCrop, IntToFloatTensor,
                                PILImage, DataLoaders, defaults)
 from .core import *
@@ -22,22 +23,21 @@ LABELS = ['real', 'fake']   # class order: index 1 ("fake") is the positive clas
 class ReadImage:
     "Read the image of a manifest row, optionally JPEG-compressing fakes and/or reals."
     def __init__(self, jpeg_fakes:int=None, jpeg_reals:int=None): self.jpeg_fakes, self.jpeg_reals = jpeg_fakes, jpeg_reals
-    def __call__(self, row) -> PILImage:
-        try: img = open_rgb(row['path'])
+    def read(self, row) -> Image.Image:
+        "The row's image: its file decoded (a grey stand-in, with a warning, for a file that cannot be)."
+        try: return open_rgb(row['path'])
         except GitoolsError as e:
             warnings.warn(f"{e}; a grey image stands in for it. Rescan with scan(root, verify=True) to exclude such files.")
-            img = PILImage.create(__import__('numpy').full((64, 64, 3), 128, dtype='uint8'))
-        q = self.jpeg_fakes if row['label'] == 'fake' else self.jpeg_reals
+            return PILImage.create(__import__('numpy').full((64, 64, 3), 128, dtype='uint8'))
+    def __call__(self, row) -> PILImage:
+        img, q = self.read(row), self.jpeg_fakes if row['label'] == 'fake' else self.jpeg_reals
         return PILImage(jpeg(img, q) if q else img)
 
 class ReadCached(ReadImage):
     "Read a manifest row's crop from a `CropCache` instead of decoding the file: one of its crops at random in training, the centred one in validation."
     def __init__(self, cache, jpeg_fakes:int=None, jpeg_reals:int=None):
         super().__init__(jpeg_fakes, jpeg_reals); self.cache = cache
-    def __call__(self, row) -> PILImage:
-        img = self.cache.image(row['path'], random=not row.get('is_valid', False))
-        q = self.jpeg_fakes if row['label'] == 'fake' else self.jpeg_reals
-        return PILImage(jpeg(img, q) if q else img)
+    def read(self, row) -> Image.Image: return self.cache.image(row['path'], random=not row.get('is_valid', False))
 
 # %% ../nbs/04_loaders.ipynb #c007
 def training_rows(df:pd.DataFrame, generators=None, split:str='train', real_quality:float=None, real_min_size:int=None,

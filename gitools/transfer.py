@@ -329,9 +329,7 @@ def _finish_stage(learn, manifest:pd.DataFrame, cfg:FinetuneConfig, state:RunSta
     learn.calibrate()
     det = learn.to_detector(info=dict(stage=name, seen=seen, replayed=n_extra))
     rows = learn.dls.train_rows
-    if not rank_distrib():
-        save_detector(det, sdir)
-        rows[['path', 'generator', 'label']].to_csv(sdir/'train.csv', index=False)   # which images trained this stage
+    if not rank_distrib(): save_detector(det, sdir, tables={'train.csv': rows[['path', 'generator', 'label']]})   # which images trained it
     state.matrix[name] = evaluate_generators(det, manifest, cfg.eval_generators, out=out, name=sdir.name, **ev)['acc'].to_dict()
     state.done.append(name); state.save(out/'state.json')
     if not rank_distrib():

@@ -1,5 +1,5 @@
 "gitools-cache: builds, survives a kill and resumes to the same crops, reports corrupt files, and feeds gitools-finetune."
-import signal, subprocess, sys, time
+import shutil, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
 from gitools.cache import CropCache
@@ -41,3 +41,16 @@ def test_finetune_trains_from_the_cache(tiny_tree, tmp_path):
                         '--out', str(tmp_path/'run')], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     assert (tmp_path/'run'/'final'/'model.safetensors').exists() and 'verdict' in r.stdout
+
+def test_eval_reads_the_cache_and_refuses_a_stale_one(tiny_tree, tmp_path):
+    root = tmp_path/'tree'; shutil.copytree(tiny_tree[0], root)   # a copy: one of its files is replaced below
+    assert _cache(root, '--out', tmp_path/'c', '--crop', 32).returncode == 0
+    args = ['matrix', '--data', str(root), '--arch', 'stats', '--crop', '32', '--cache', str(tmp_path/'c')]
+    r = subprocess.run([str(BIN/'gitools-eval'), *args, '--out', str(tmp_path/'m')], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    m = pd.read_csv(tmp_path/'m'/'tables'/'cross_generator_acc.csv', index_col=0)
+    assert {'sdv4', 'adm', 'avg'} <= set(m.index) and m.notna().all().all()
+    f = CropCache(tmp_path/'c').index.path.iloc[0]           # a cached file replaced since: the cache is stale
+    Path(f).write_bytes(Path(f).read_bytes() + b'\0')
+    r = subprocess.run([str(BIN/'gitools-eval'), *args, '--out', str(tmp_path/'m2')], capture_output=True, text=True)
+    assert r.returncode == 2 and 'stale' in r.stderr and 'Traceback' not in r.stderr, r.stderr[-2000:]
