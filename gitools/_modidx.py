@@ -94,6 +94,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'gitools.benchmark._contact_sheet': ('benchmark.html#_contact_sheet', 'gitools/benchmark.py'),
                                    'gitools.benchmark._crops': ('benchmark.html#_crops', 'gitools/benchmark.py'),
                                    'gitools.benchmark._datasheet': ('benchmark.html#_datasheet', 'gitools/benchmark.py'),
+                                   'gitools.benchmark._kept_fakes': ('benchmark.html#_kept_fakes', 'gitools/benchmark.py'),
                                    'gitools.benchmark._pkg_dir': ('benchmark.html#_pkg_dir', 'gitools/benchmark.py'),
                                    'gitools.benchmark._save': ('benchmark.html#_save', 'gitools/benchmark.py'),
                                    'gitools.benchmark._split_photos': ('benchmark.html#_split_photos', 'gitools/benchmark.py'),

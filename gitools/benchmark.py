@@ -19,7 +19,8 @@ __all__ = ['MINI_GENERATORS', 'MINI_VERSION', 'mini_root', 'photo_sources', 'rea
 
 # %% ../nbs/13_benchmark.ipynb #c005
 MINI_GENERATORS = ['esrgan', 'esrgan_anime', 'animevideo', 'pix2pix', 'sr3', 'vqvae']
-MINI_VERSION = 2   # 1: unconditional DCGAN, DDPM and VQ-VAE (16 x 16 codes); 2: pix2pix, SR3 and VQ-VAE making photographs from real ones
+MINI_VERSION = 3   # 1: unconditional DCGAN, DDPM and VQ-VAE (16 x 16 codes); 2: pix2pix, SR3 and VQ-VAE making photographs from real ones;
+                   # 3: the VQ-VAE's adversarial loss weighted 0.03 instead of 0.1 (v2's outputs were over-sharp: the stats floor told them apart)
 _MINI = Path(gitools.__file__).parent/'mini'   # package data (works in the notebook too)
 
 def mini_root() -> Path:
@@ -247,7 +248,7 @@ class VQVAE(nn.Module):
         loss = F.mse_loss(q, z.detach()) + 0.25 * F.mse_loss(z, q.detach())
         return self.dec(z + (q - z).detach()), loss
 
-def train_vqvae(crops, steps:int=1000, bs:int=32, adv:float=0.1, seed:int=0, log=print) -> VQVAE:
+def train_vqvae(crops, steps:int=1000, bs:int=32, adv:float=0.03, seed:int=0, log=print) -> VQVAE:
     "Train a `VQVAE` on `crops`: L1 reconstruction + codebook + commitment losses, and from a third of the way a PatchGAN loss weighted `adv` (VQGAN)."
     torch.manual_seed(seed); data = _to_tensor(crops)
     net, D = VQVAE(), patch_discriminator(3)
@@ -274,6 +275,14 @@ def _split_photos(src:pd.DataFrame, seed:int) -> pd.DataFrame:
     t['split'] = [('val' if i % 5 == 0 else 'train') for i in range(n)]
     return t
 
+def _kept_fakes(old:Path, g:str, counts:dict) -> dict:
+    "The fake image files of generator `g` in the existing build `old`, per split, checked complete."
+    gen = get_generator(g)
+    files = {s: [old/gen.top/gen.inner/s/'ai'/f"{g}_{j:05d}.jpg" for j in range(n)] for s, n in counts.items()}
+    missing = [p for ps in files.values() for p in ps if not p.is_file()]
+    if missing: raise GitoolsError(f"keep={g!r}: the existing build at {old} lacks {len(missing)} of its images, e.g. {missing[0]}; build it again without keep")
+    return files
+
 def _crops(photos:list, n:int, rng) -> list:
     "`n` real crops from `photos` (PIL images), cycling through them."
     return [real_crop(photos[int(rng.integers(0, len(photos)))], rng) for _ in range(n)]
@@ -282,9 +291,13 @@ def build_mini(dest=None,                   # output folder (default: the packag
                n_train:int=160, n_val:int=40, # fakes (and reals) per generator and split
                quality:int=95, seed:int=0,
                steps:dict=None,             # training steps per trained generator: pix2pix, sr3, vqvae
+               keep:list=None,              # generators whose fakes are copied from the existing build at `dest` instead of made again
                log=print) -> Path:
     "Build the embedded benchmark into `dest`: GenImage layout, datasheet, contact sheet, sources. An existing `dest` is replaced only once the build is complete."
     final = Path(dest or _MINI); dest = final.with_name(final.name + '.building')
+    if unknown := set(keep or ()) - set(MINI_GENERATORS): raise GitoolsError(f"keep: unknown generators {sorted(unknown)}; mini has {MINI_GENERATORS}")
+    keep, counts, log = [g for g in MINI_GENERATORS if g in set(keep or ())], {'train': n_train, 'val': n_val}, log or (lambda *a: None)
+    fakes = {g: _kept_fakes(final, g, counts) for g in keep}   # checked before anything is built
     if dest.exists(): shutil.rmtree(dest)
     dest.mkdir(parents=True)
     steps = {'pix2pix': 1200, 'sr3': 1500, 'vqvae': 1000, **(steps or {})}
@@ -292,26 +305,27 @@ def build_mini(dest=None,                   # output folder (default: the packag
     photos = _split_photos(photo_sources(), seed)
     load = lambda rows: [Image.open(p).convert('RGB') for p in rows.path]
     pool = {(p, s): load(photos[(photos.pool == p) & (photos.split == s)]) for p in ('real', 'gen') for s in ('train', 'val')}
-    counts = {'train': n_train, 'val': n_val}
     log(f"{len(photos)} photographs: " + ', '.join(f'{p}/{s} {len(v)}' for (p, s), v in pool.items()))
     train_crops = _crops(pool['real', 'train'], 4000, np.random.default_rng(seed + 1))
-    fakes = {}
     for i, name in enumerate(['realesrgan-x4plus', 'realesrgan-x4plus-anime', 'realesr-animevideov3-x4']):
-        net, key = RealESRGAN(name), MINI_GENERATORS[i]
-        r = np.random.default_rng(seed + 10 + i)
+        if (key := MINI_GENERATORS[i]) in keep: continue
+        net, r = RealESRGAN(name), np.random.default_rng(seed + 10 + i)
         fakes[key] = {s: [net(c.resize((16, 16), Image.LANCZOS)) for c in _crops(pool['gen', s], n, r)] for s, n in counts.items()}
         log(f"{key}: {time.time() - t0:.0f}s")
     r = np.random.default_rng(seed + 20)
     inputs = {s: _crops(pool['gen', s], n, r) for s, n in counts.items()}   # the photographs the trained generators transform
-    G = train_pix2pix(train_crops, steps['pix2pix'], seed=seed, log=log)
-    fakes['pix2pix'] = {s: _to_images(G.sample(pix2pix_condition(_to_tensor(c)))) for s, c in inputs.items()}
-    log(f"pix2pix: {time.time() - t0:.0f}s")
-    U = train_sr3(train_crops, steps['sr3'], seed=seed, log=log)
-    fakes['sr3'] = {s: sample_sr3(U, c, seed=seed) for s, c in inputs.items()}
-    log(f"sr3: {time.time() - t0:.0f}s")
-    V = train_vqvae(train_crops, steps['vqvae'], seed=seed, log=log)
-    fakes['vqvae'] = {s: _to_images(_batches(_to_tensor(c), lambda x: V(x)[0])) for s, c in inputs.items()}
-    log(f"vqvae: {time.time() - t0:.0f}s")
+    if 'pix2pix' not in keep:
+        G = train_pix2pix(train_crops, steps['pix2pix'], seed=seed, log=log)
+        fakes['pix2pix'] = {s: _to_images(G.sample(pix2pix_condition(_to_tensor(c)))) for s, c in inputs.items()}
+        log(f"pix2pix: {time.time() - t0:.0f}s")
+    if 'sr3' not in keep:
+        U = train_sr3(train_crops, steps['sr3'], seed=seed, log=log)
+        fakes['sr3'] = {s: sample_sr3(U, c, seed=seed) for s, c in inputs.items()}
+        log(f"sr3: {time.time() - t0:.0f}s")
+    if 'vqvae' not in keep:
+        V = train_vqvae(train_crops, steps['vqvae'], seed=seed, log=log)
+        fakes['vqvae'] = {s: _to_images(_batches(_to_tensor(c), lambda x: V(x)[0])) for s, c in inputs.items()}
+        log(f"vqvae: {time.time() - t0:.0f}s")
     rows, r = [], np.random.default_rng(seed + 30)
     for key in MINI_GENERATORS:
         g = get_generator(key)
@@ -320,12 +334,14 @@ def build_mini(dest=None,                   # output folder (default: the packag
                 for j, img in enumerate(imgs):
                     name = f"{key}_{j:05d}.jpg" if label == 'fake' else f"photo_{key}_{j:05d}.jpg"
                     p = dest/g.top/g.inner/s/('ai' if label == 'fake' else 'nature')/name
-                    _save(img, p, quality); rows.append(dict(generator=key, split=s, label=label, bytes=p.stat().st_size))
+                    if isinstance(img, Path): p.parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(img, p)   # kept: the same bytes
+                    else: _save(img, p, quality)
+                    rows.append(dict(generator=key, split=s, label=label, bytes=p.stat().st_size))
     photos.drop(columns='path').assign(file=[Path(p).name for p in photos.path]).to_csv(dest/'sources.csv', index=False)
     secs = time.time() - t0
     from gitools.data import scan
     control = floor_control(scan(dest, progress=False, cache=False), seed=seed)
-    _datasheet(dest, pd.DataFrame(rows), photos, steps, quality, seed, secs, control)
+    _datasheet(dest, pd.DataFrame(rows), photos, steps, quality, seed, secs, control, keep)
     _contact_sheet(dest, fakes, pool)
     if final.exists(): shutil.rmtree(final)
     dest.rename(final)
@@ -344,10 +360,10 @@ def floor_control(manifest:pd.DataFrame, seed:int=0) -> pd.DataFrame:
 
 def _contact_sheet(dest:Path, fakes:dict, pool:dict, n:int=8):
     rows = [np.concatenate([np.asarray(real_crop(p, np.random.default_rng(i))) for i, p in enumerate(pool['real', 'val'][:n])], 1)]
-    rows += [np.concatenate([np.asarray(i) for i in fakes[k]['val'][:n]], 1) for k in MINI_GENERATORS]
+    rows += [np.concatenate([np.asarray(Image.open(i).convert('RGB') if isinstance(i, Path) else i) for i in fakes[k]['val'][:n]], 1) for k in MINI_GENERATORS]
     Image.fromarray(np.concatenate(rows, 0)).save(dest/'contact_sheet.jpg', quality=90)
 
-def _datasheet(dest:Path, t:pd.DataFrame, photos:pd.DataFrame, steps:dict, quality:int, seed:int, secs:float, control:pd.DataFrame):
+def _datasheet(dest:Path, t:pd.DataFrame, photos:pd.DataFrame, steps:dict, quality:int, seed:int, secs:float, control:pd.DataFrame, keep:list=()):
     counts = t.pivot_table(index='generator', columns=['split', 'label'], values='bytes', aggfunc='count')
     counts.columns = [f'{a}/{b}' for a, b in counts.columns]
     lic = photos.groupby(['source', 'licence', 'pool']).size().unstack(fill_value=0)
@@ -358,10 +374,12 @@ def _datasheet(dest:Path, t:pd.DataFrame, photos:pd.DataFrame, steps:dict, quali
                       "draws a photo region from its edge map and its colours at 1/8 resolution",
            'sr3': f"SR3 (U-Net, 24 base channels, v-prediction) trained {steps['sr3']} steps (batch 16) on the same crops; a photo region downscaled 2x, "
                   "super-resolved from noise in 50 DDIM steps",
-           'vqvae': f"VQ-VAE (512 codes, 32x32 grid, dead-code restarts, PatchGAN loss from 1/3) trained {steps['vqvae']} steps on the same crops; decoder reconstructions of photo regions"}
+           'vqvae': f"VQ-VAE (512 codes, 32x32 grid, dead-code restarts, PatchGAN loss weighted 0.03 from 1/3) trained {steps['vqvae']} steps on the same crops; decoder reconstructions of photo regions"}
+    built = f", keep={list(keep)}" if keep else ''
+    kept = f" (the images of {', '.join(keep)} copied from the previous build, made by the same code and seed)" if keep else ''
     text = f"""# gitools mini v{MINI_VERSION}: datasheet
 
-Built by `gitools.benchmark.build_mini(seed={seed})` in {secs / 60:.1f} minutes on {torch.get_num_threads()} CPU threads.
+Built by `gitools.benchmark.build_mini(seed={seed}{built})` in {secs / 60:.1f} minutes on {torch.get_num_threads()} CPU threads{kept}.
 Every image: photograph -> antialiased resize (shorter side 128-256 px) -> 64 px crop -> [generator] -> JPEG quality {quality}.
 Total size: {t.bytes.sum() / 1e6:.1f} MB in {len(t)} files.
 
@@ -405,5 +423,8 @@ def shortcut_control(manifest:pd.DataFrame, features=('width', 'height', 'qualit
 if __name__ == '__main__':   # `python -m gitools.benchmark`
     import argparse
     ap = argparse.ArgumentParser(description='Build the embedded benchmark (about 35 minutes on 2 CPU cores).')
-    ap.add_argument('--dest'); ap.add_argument('--seed', type=int, default=0); a = ap.parse_args()
-    build_mini(a.dest, seed=a.seed)
+    ap.add_argument('--dest'); ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--keep', default='', help='comma-separated generators whose images are copied from the existing build, e.g. esrgan,pix2pix')
+    a = ap.parse_args()
+    build_mini(a.dest, seed=a.seed, keep=[g for g in a.keep.split(',') if g])
+

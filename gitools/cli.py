@@ -227,7 +227,7 @@ def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, siz
              k:int=10,                     # classes: number of training classes
              n:int=200,                    # spectrum: images per generator
              num_workers:int=None,         # data-loading workers
-             cache:str=None,               # a crop cache folder from gitools-cache: train and evaluate on its crops instead of decoding files
+             cache:str=None,               # a crop cache folder from gitools-cache: train and evaluate on its crops instead of decoding files (degraded images are read from the files)
              by:str='generator',           # loo: hold out each generator, or each family
              seed:int=0,                   # random seed
             ):

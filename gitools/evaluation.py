@@ -37,11 +37,12 @@ def predict_rows(detectors:dict,            # name -> detector (`Detector`, `Ens
                  degradations=('identity',),# degradation specs, e.g. PAPER_DEGRADATIONS
                  tta:bool=False,            # test-time augmentation (flip and corner crops, averaged)
                  bs:int=32, num_workers:int=0, progress:bool=True,
-                 cache=None) -> pd.DataFrame:       # a crop cache (folder or `CropCache`): read each image's centred crop from it, decode no file
+                 cache=None) -> pd.DataFrame:       # a crop cache (folder or `CropCache`): read each image's centred crop from it (unused under degradations or TTA)
     "P(fake) of every detector on every row under every degradation, decoding each image once (or reading its cached crop)."
     if isinstance(detectors, BaseDetector): detectors = {getattr(detectors, 'arch', 'detector'): detectors}
     degs = [degradation(d) for d in as_list(degradations)]
     crops = [c for d in detectors.values() for c in d.crops]
+    if tta or any(d.spec != 'identity' for d in degs): cache = None   # they act on the whole image: read the files
     if cache is not None:
         from gitools.cache import CropCache
         cache = CropCache.open(cache, max(crops))

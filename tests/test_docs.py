@@ -1,0 +1,25 @@
+"The documentation site (tools/docs.py): notebooks rendered as pages, file names in backticks linked, broken references caught."
+import importlib.util
+from pathlib import Path
+import nbformat
+
+root = Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location('docs', root/'tools'/'docs.py'); docs = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(docs)
+
+def test_files_named_in_backticks_become_links_and_missing_ones_are_reported(tmp_path):
+    problems = []
+    text = "See `benchmarks/results/recipes.md`, `15_recipes.ipynb` and `benchmarks/nope.py`.\n```\n`tests/not-a-ref.py` in code\n```"
+    out = docs._link_refs(text, tmp_path, problems, 'nbs/x.ipynb')
+    assert "[`benchmarks/results/recipes.md`](repo/benchmarks/results/recipes.md)" in out and (tmp_path/'repo'/'benchmarks'/'results'/'recipes.md').exists()
+    assert "[`15_recipes.ipynb`](15_recipes.html)" in out
+    assert problems == ["nbs/x.ipynb: names `benchmarks/nope.py`, which does not exist"]   # code blocks are left alone
+
+def test_a_page_shows_what_a_reader_should_see(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# Title\nprose'),
+                                         nbformat.v4.new_code_cell('#| hide\nsecret = 1'),
+                                         nbformat.v4.new_code_cell('#| export\ndef f(): return 2'),
+                                         nbformat.v4.new_markdown_cell('[next](15_recipes.ipynb)')])
+    nb = docs.prepare(nb, tmp_path, 'NAV', [], 'x')
+    assert [c.source for c in nb.cells] == ['NAV', '# Title\nprose', 'def f(): return 2', '[next](15_recipes.html)']
+    assert docs.page(root/'nbs'/'index.ipynb') == 'index.html' and docs.title(nb) == 'Title'
