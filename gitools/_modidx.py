@@ -20,6 +20,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                   'gitools/annotations.py'),
                                      'gitools.annotations.Annotations.summary': ( 'annotations.html#annotations.summary',
                                                                                   'gitools/annotations.py'),
+                                     'gitools.annotations._abs': ('annotations.html#_abs', 'gitools/annotations.py'),
                                      'gitools.annotations.apply_corrections': ( 'annotations.html#apply_corrections',
                                                                                 'gitools/annotations.py'),
                                      'gitools.annotations.read_corrections': ( 'annotations.html#read_corrections',

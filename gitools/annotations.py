@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_annotations.ipynb #c003
 from __future__ import annotations
-import getpass, sqlite3, time
+import getpass, os, sqlite3, time
 from contextlib import closing
 from pathlib import Path
 import pandas as pd
@@ -98,15 +98,21 @@ def read_corrections(src) -> pd.DataFrame:
         if c not in t.columns: t[c] = ''
     return t[CORRECTION_COLUMNS]
 
+def _abs(p) -> str: return os.path.normpath(os.path.abspath(p))
+
 def apply_corrections(manifest:pd.DataFrame, corrections, into_train:bool=False, check_content:bool=True) -> tuple:
     "`manifest` with `corrections` applied (relabels made, dropped files removed), and a report row per correction."
     c = corrections if isinstance(corrections, pd.DataFrame) else read_corrections(corrections)
     m = manifest.copy()
-    key = m['path'].map(lambda s: str(Path(s).resolve()))
-    where = {k: i for i, k in zip(m.index, key)}
+    where, resolved = dict(zip(m['path'].map(_abs), m.index)), None   # absolute paths: string work, no file-system call per row
+    def find(path):
+        nonlocal resolved
+        if (i := where.get(_abs(path))) is not None: return i
+        if resolved is None: resolved = dict(zip(m['path'].map(lambda s: str(Path(s).resolve())), m.index))   # symlinks: only if needed
+        return resolved.get(str(Path(path).resolve()))
     drop, status = [], []
     for r in c.itertuples():
-        i = where.get(str(Path(r.path).resolve()))
+        i = find(r.path)
         if i is None: status.append('not in data'); continue
         if check_content and r.sha256 and Path(r.path).exists() and file_sha256(r.path) != r.sha256:
             status.append('stale: the file changed since it was annotated'); continue

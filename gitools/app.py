@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_app.ipynb #c003
 from __future__ import annotations
-import functools, getpass, json, os, tempfile, urllib.parse
+import functools, getpass, os, tempfile, urllib.parse
 from pathlib import Path
 import numpy as np, pandas as pd, torch, gradio as gr
 from PIL import Image
@@ -279,8 +279,9 @@ class GitoolsApp:
         rows = review_rows(folder)
         rows.attrs['run'] = str(folder)
         choices = {c: ['all'] + sorted(rows[c].unique()) for c in ('detector', 'generator', 'label', 'degradation')}
-        state = Path(folder)/'state.json'                  # a fine-tuning run: review its final detector first
-        final = Path(json.loads(state.read_text()).get('final') or '').name if state.exists() else ''
+        from gitools.transfer import RunState             # a fine-tuning run: review its final detector first
+        state = Path(folder)/'state.json'
+        final = Path(RunState.load(state).final or '').name if state.exists() else ''
         return rows, choices, (final if final in choices['detector'] else 'all')
 
     def sha(self, path) -> str:
