@@ -163,7 +163,7 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
                  cache:str=None,             # a crop cache folder from gitools-cache: train from its crops instead of decoding files
                 ):
     "Fine-tune a detector across generators in stages; evaluate on every generator after every stage."
-    from gitools.transfer import finetune
+    from gitools.transfer import finetune, verdict_percent
     if resume and not out: raise GitoolsError("--resume needs the --out folder of the run to continue")
     out = out or time.strftime('runs/finetune-%Y%m%d-%H%M%S')
     try: unfreeze = None if unfreeze is None else [int(x) for x in as_list(unfreeze)]
@@ -185,8 +185,7 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
     print(f"\naccuracy (%) on each generator after each stage:\n{mat.to_string()}\n")
     s = r['summary']
     print(f"forgetting (mean over generators trained before the last stage): {100 * s['forgetting'].mean():.1f} points")
-    v = (r['verdict'] * 100).round(1)
-    v['n_generators'] = r['verdict']['n_generators'].astype(int)
+    v = verdict_percent(r['verdict'])
     print(f"\nverdict: mean val accuracy (%) of the final detector and of the stats floor trained on the same images\n{v.to_string()}")
     gap = v['detector'] - v['floor']
     if (gap <= 0).any(): print("warning: the detector does not beat the floor everywhere: it learned little more than global image statistics")

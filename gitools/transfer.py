@@ -25,7 +25,7 @@ from .evaluation import evaluate_generators, plot_matrix
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'floor_detector',
-           'RunState', 'finetune', 'verdict', 'compare_strategies']
+           'RunState', 'finetune', 'verdict', 'verdict_percent', 'compare_strategies']
 
 # %% ../nbs/11_transfer.ipynb #c006
 def parse_stages(stages) -> list:
@@ -342,7 +342,7 @@ def _report(out:Path, matrix:pd.DataFrame, summary:pd.DataFrame, v:pd.DataFrame)
     "The run's tables (CSV and markdown) and the heatmap of the accuracy matrix."
     matrix.to_csv(out/'matrix.csv'); summary.to_csv(out/'summary.csv'); v.to_csv(out/'verdict.csv')
     (out/'matrix.md').write_text((matrix * 100).round(1).assign(avg=(matrix.mean(1) * 100).round(1)).to_markdown())
-    (out/'verdict.md').write_text((v * 100).round(1).to_markdown())
+    (out/'verdict.md').write_text(verdict_percent(v).to_markdown())
     plot_matrix(matrix, out/'matrix.png', title='accuracy after each stage (%)')
 
 def finetune(manifest:pd.DataFrame,   # manifest from `scan`
@@ -413,6 +413,10 @@ def verdict(final:pd.Series, floor:pd.Series, trained:list) -> pd.DataFrame:
     "Mean val accuracy of the final detector and of the `stats` floor on the generators trained on and on the held-out ones."
     groups = {'trained generators': [g for g in final.index if g in trained], 'held-out generators': [g for g in final.index if g not in trained]}
     return pd.DataFrame({k: dict(detector=final[v].mean(), floor=floor.reindex(v).mean(), n_generators=len(v)) for k, v in groups.items() if v}).T
+
+def verdict_percent(v:pd.DataFrame) -> pd.DataFrame:
+    "A `verdict` as people read it: accuracies in % to one decimal, the number of generators as a count."
+    return (v[['detector', 'floor']] * 100).round(1).assign(n_generators=v['n_generators'].astype(int))
 
 # %% ../nbs/11_transfer.ipynb #c027
 STRATEGIES = dict(naive=dict(order='given', replay=0.0, lr_ratio=1.0, unfreeze_all=True),
