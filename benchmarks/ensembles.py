@@ -7,7 +7,7 @@ Every ensemble is fitted (calibration, weights, stacker, gate, threshold) on a s
 images, and tested on the val images of the held-out generators (and of the trained ones), clean and under --degradations.
 Members are scored once (one decode per image for all of them and every degradation); an ensemble's P(fake) comes from its
 members' through `Ensemble.from_members`, the path its `predict` takes. Cost: seconds to score the val images (an ensemble: the sum
-of its members, combining is free), and parameters. Writes benchmarks/results/ensembles.md.
+of its members, combining is free), and parameters. Writes benchmarks/results/ensembles.md (ensembles-seed<N>.md for seed N).
     python benchmarks/ensembles.py [--train esrgan,pix2pix,sr3] [--run runs/finetune-...] [--seed 0] [--degradations jpeg:65,blur:1]"""
 import argparse, time, warnings
 from pathlib import Path
@@ -35,8 +35,11 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--train', default='esrgan,pix2pix,sr3'); ap.add_argument('--run'); ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--degradations', default='jpeg:65,blur:1')
-    ap.add_argument('--out', default='runs/ensembles'); ap.add_argument('--table', default=str(Path(__file__).parent/'results'/'ensembles.md'))
+    ap.add_argument('--out', help='members and predictions (default: runs/ensembles-s<seed>, so that seeds never share members)')
+    ap.add_argument('--table', help='default: benchmarks/results/ensembles.md for seed 0, ensembles-seed<seed>.md for the others')
     a = ap.parse_args(); torch.set_num_threads(2)
+    a.out = a.out or f'runs/ensembles-s{a.seed}'
+    a.table = a.table or str(Path(__file__).parent/'results'/('ensembles.md' if a.seed == 0 else f'ensembles-seed{a.seed}.md'))
     m, out, train = load_data(progress=False), Path(a.out), a.train.split(',')
     held, degs = sorted(set(m.generator) - set(train)), ['identity'] + a.degradations.split(',')
     members = {name: trained(out/'members'/name, m, train, a.seed, **kw) for name, kw in MEMBERS.items()}
