@@ -98,16 +98,14 @@ def read_corrections(src) -> pd.DataFrame:
         if c not in t.columns: t[c] = ''
     return t[CORRECTION_COLUMNS]
 
-def _abs(p) -> str: return os.path.normpath(os.path.abspath(p))
-
 def apply_corrections(manifest:pd.DataFrame, corrections, into_train:bool=False, check_content:bool=True) -> tuple:
     "`manifest` with `corrections` applied (relabels made, dropped files removed), and a report row per correction."
     c = corrections if isinstance(corrections, pd.DataFrame) else read_corrections(corrections)
     m = manifest.copy()
-    where, resolved = dict(zip(m['path'].map(_abs), m.index)), None   # absolute paths: string work, no file-system call per row
+    where, resolved = dict(zip(m['path'].map(os.path.abspath), m.index)), None   # absolute, normalised paths: string work, no file-system call per row
     def find(path):
         nonlocal resolved
-        if (i := where.get(_abs(path))) is not None: return i
+        if (i := where.get(os.path.abspath(path))) is not None: return i
         if resolved is None: resolved = dict(zip(m['path'].map(lambda s: str(Path(s).resolve())), m.index))   # symlinks: only if needed
         return resolved.get(str(Path(path).resolve()))
     drop, status = [], []

@@ -275,10 +275,15 @@ def _split_photos(src:pd.DataFrame, seed:int) -> pd.DataFrame:
     t['split'] = [('val' if i % 5 == 0 else 'train') for i in range(n)]
     return t
 
+def _image_path(root:Path, key:str, split:str, label:str, j:int) -> Path:
+    "Where the build puts the `j`-th `label` image of generator `key` in `split`: GenImage's layout."
+    g = get_generator(key)
+    name = f"{key}_{j:05d}.jpg" if label == 'fake' else f"photo_{key}_{j:05d}.jpg"
+    return root/g.top/g.inner/split/('ai' if label == 'fake' else 'nature')/name
+
 def _kept_fakes(old:Path, g:str, counts:dict) -> dict:
     "The fake image files of generator `g` in the existing build `old`, per split, checked complete."
-    gen = get_generator(g)
-    files = {s: [old/gen.top/gen.inner/s/'ai'/f"{g}_{j:05d}.jpg" for j in range(n)] for s, n in counts.items()}
+    files = {s: [_image_path(old, g, s, 'fake', j) for j in range(n)] for s, n in counts.items()}
     missing = [p for ps in files.values() for p in ps if not p.is_file()]
     if missing: raise GitoolsError(f"keep={g!r}: the existing build at {old} lacks {len(missing)} of its images, e.g. {missing[0]}; build it again without keep")
     return files
@@ -328,12 +333,10 @@ def build_mini(dest=None,                   # output folder (default: the packag
         log(f"vqvae: {time.time() - t0:.0f}s")
     rows, r = [], np.random.default_rng(seed + 30)
     for key in MINI_GENERATORS:
-        g = get_generator(key)
         for s, n in counts.items():
             for label, imgs in (('fake', fakes[key][s]), ('real', _crops(pool['real', s], n, r))):
                 for j, img in enumerate(imgs):
-                    name = f"{key}_{j:05d}.jpg" if label == 'fake' else f"photo_{key}_{j:05d}.jpg"
-                    p = dest/g.top/g.inner/s/('ai' if label == 'fake' else 'nature')/name
+                    p = _image_path(dest, key, s, label, j)
                     if isinstance(img, Path): p.parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(img, p)   # kept: the same bytes
                     else: _save(img, p, quality)
                     rows.append(dict(generator=key, split=s, label=label, bytes=p.stat().st_size))
