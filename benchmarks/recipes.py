@@ -24,9 +24,15 @@ RECIPES = {  # name -> train_detector options (crop 64: mini's images are 64 px)
     'probe-last-embedding': dict(arch='probe', arch_kwargs=dict(all_blocks=False)),
     'probe-no-upsampling': dict(arch='probe', arch_kwargs=dict(min_side=64)),
     'probe-cnnspot-aug': dict(arch='probe', augment='flip,cnnspot'),
+    'probe-jitter': dict(arch='probe', augment='flip,jitter'),
+    'probe-no-augmentation': dict(arch='probe', augment='none'),
     'resnet18-scratch': dict(arch='resnet18', epochs=5, lr=2e-3),
     'npr': dict(arch='npr', arch_kwargs=dict(backbone='resnet18'), epochs=5, lr=2e-3),
     'effnet-lite0-finetune': dict(arch='tf_efficientnet_lite0', pretrained=True, epochs=3, lr=1e-3),
+    'resnet50-scratch': dict(arch='resnet50', epochs=5, lr=2e-3),
+    'spec': dict(arch='spec', epochs=5, lr=2e-3),
+    'f3net': dict(arch='f3net', epochs=5, lr=2e-3),
+    'npr-10-epochs': dict(arch='npr', arch_kwargs=dict(backbone='resnet18'), epochs=10, lr=2e-3),
 }
 ABOUT = {
     'stats': 'the floor: six image statistics + logistic regression',
@@ -34,9 +40,15 @@ ABOUT = {
     'probe-last-embedding': 'probe on the final embedding only (classic UnivFD)',
     'probe-no-upsampling': 'probe on the 64 px crop as it is',
     'probe-cnnspot-aug': 'probe with blur + JPEG training augmentation',
+    'probe-jitter': 'probe with resize-free jitter (flip + contrast/brightness x*a+b, no resampling)',
+    'probe-no-augmentation': 'probe without augmentation (not even flips)',
     'resnet18-scratch': 'ResNet-18 from scratch, 5 epochs one-cycle',
     'npr': 'NPR (ResNet-18 body) from scratch, 5 epochs',
     'effnet-lite0-finetune': 'EfficientNet-Lite0 from ImageNet, fine_tune 3 epochs',
+    'resnet50-scratch': 'ResNet-50 from scratch, 5 epochs one-cycle (GenImage baseline; no offline ImageNet weights)',
+    'spec': 'Spec: ResNet-34 on the log spectrum, scratch, 5 epochs',
+    'f3net': 'F3Net: DCT-band and local-spectrum streams (ResNet-18 each), scratch, 5 epochs',
+    'npr-10-epochs': 'NPR as above, 10 epochs: does training longer help?',
 }
 
 def slug(s): return ''.join(c if c.isalnum() else '_' for c in s).strip('_')

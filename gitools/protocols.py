@@ -4,6 +4,7 @@
 
 # %% ../nbs/10_protocols.ipynb #c003
 from __future__ import annotations
+import ast
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastprogress.fastprogress import progress_bar
@@ -17,9 +18,10 @@ from .metrics import binary_metrics
 from .evaluation import predict_rows, metrics_table, plot_matrix, pred_file, save_preds, _slug
 
 # %% auto #0
-__all__ = ['write_table', 'train_per_generator', 'evaluate_run', 'load_preds', 'accuracy_matrix', 'generator_correlation',
-           'cross_generator', 'robustness', 'plot_robustness', 'holdout_groups', 'leave_one_out', 'highpass',
-           'residual_spectrum', 'mean_spectra', 'plot_spectra', 'size_curve', 'class_generalization']
+__all__ = ['write_table', 'train_per_generator', 'evaluate_run', 'load_preds', 'accuracy_matrix', 'read_markdown_tables',
+           'generator_correlation', 'cross_generator', 'robustness', 'plot_robustness', 'holdout_groups',
+           'leave_one_out', 'highpass', 'residual_spectrum', 'mean_spectra', 'plot_spectra', 'size_curve',
+           'class_generalization']
 
 # %% ../nbs/10_protocols.ipynb #c006
 def write_table(t:pd.DataFrame, path, title:str=None, scale:float=100.):
@@ -68,6 +70,36 @@ def accuracy_matrix(metrics:pd.DataFrame, value:str='acc', degradation:str='iden
     m['avg'] = m.mean(1)
     m.loc['avg'] = m.mean(0)
     return m
+
+# %% ../nbs/10_protocols.ipynb #1a486958
+def _md_cell(c:str):
+    "A markdown table cell as Python: a number, a tuple (pandas writes a MultiIndex so), or the text."
+    c = c.strip()
+    try: return float(c)
+    except ValueError: pass
+    if c.startswith('(') and c.endswith(')'):
+        try: return ast.literal_eval(c)
+        except (ValueError, SyntaxError): pass
+    return c
+
+def read_markdown_tables(src,                 # markdown text, or a path to a markdown file
+                         mean_only:bool=False  # 'mean ± spread' cells become the mean (a number)
+                        ) -> list:
+    "Every table in markdown `src` as a DataFrame indexed by its first column: the inverse of `DataFrame.to_markdown`."
+    text = src if isinstance(src, str) and '|' in src else Path(src).read_text()
+    blocks, cur = [], []
+    for line in text.splitlines() + ['']:
+        if line.lstrip().startswith('|'): cur.append(line.strip().strip('|').split('|'))
+        elif cur: blocks.append(cur); cur = []
+    tables = []
+    for head, _, *rows in (b for b in blocks if len(b) >= 2):   # the second line is the alignment row
+        rows = [[_md_cell(c.split(' ±')[0] if mean_only and ' ±' in c else c) for c in r] for r in rows]
+        t = pd.DataFrame(rows, columns=[h.strip() for h in head])
+        t = t.set_index(t.columns[0]).rename_axis(t.columns[0] or None)
+        if len(t) and all(isinstance(i, tuple) for i in t.index): t.index = pd.MultiIndex.from_tuples(t.index)
+        tables.append(t)
+    return tables
+
 
 # %% ../nbs/10_protocols.ipynb #c008
 def generator_correlation(matrix:pd.DataFrame, path=None):
