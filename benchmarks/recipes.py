@@ -4,7 +4,7 @@ Each recipe is trained in-domain (one generator, tested on its own val split) an
 generator, tested on the held-out one's val split), for several seeds (the seed draws the selection split, the training
 order and the augmentations). Selection (threshold, early stopping) uses the selection split carved from train; the
 reported numbers are val images only. Results are kept per recipe and seed, so a rerun resumes; the table is written to
-benchmarks/results/recipes.md with mean and spread over seeds.
+benchmarks/results/recipes.md with mean and spread over seeds, from every finished run under --out.
     python benchmarks/recipes.py [--recipes stats,probe,...] [--seeds 0,1,2] [--data mini] [--out runs/recipes]"""
 import argparse, time, warnings
 from pathlib import Path
@@ -99,22 +99,21 @@ if __name__ == '__main__':
     ap.add_argument('--table', default=str(Path(__file__).parent/'results'/'recipes.md'))
     ap.add_argument('--collect', action='store_true', help='only write the table, from every finished run under --out'); a = ap.parse_args()
     torch.set_num_threads(2)
-    out, res = Path(a.out), []
-    if a.collect:
-        order = {slug(k): i for i, k in enumerate(RECIPES)}
-        res = sorted((pd.read_csv(f) for f in out.glob('*/seed*/result.csv')), key=lambda r: (order.get(slug(r.recipe[0]), 99), r.seed[0]))
-        if not res: raise SystemExit(f"no finished runs under {out}")
-        a.recipes = ','.join(dict.fromkeys(r.recipe[0] for r in res))
-    m = load_data(a.data, progress=False) if not a.collect else None
-    for rec in ([] if a.collect else a.recipes.split(',')):
-        if rec not in RECIPES: raise SystemExit(f"unknown recipe {rec!r}; known: {', '.join(RECIPES)}")
-        for s in map(int, a.seeds.split(',')):
-            res.append(run(m, rec, s, out/slug(rec)/f'seed{s}'))
-            print(f"{rec} seed {s}: in-domain {100 * res[-1][res[-1].protocol == 'in-domain'].acc.mean():.1f}, "
-                  f"leave-one-out {100 * res[-1][res[-1].protocol == 'leave-one-out'].acc.mean():.1f} "
-                  f"({res[-1].minutes.iloc[0]:.1f} min)", flush=True)
+    out = Path(a.out)
+    if not a.collect:
+        m = load_data(a.data, progress=False)
+        for rec in a.recipes.split(','):
+            if rec not in RECIPES: raise SystemExit(f"unknown recipe {rec!r}; known: {', '.join(RECIPES)}")
+            for s in map(int, a.seeds.split(',')):
+                r = run(m, rec, s, out/slug(rec)/f'seed{s}')
+                print(f"{rec} seed {s}: in-domain {100 * r[r.protocol == 'in-domain'].acc.mean():.1f}, "
+                      f"leave-one-out {100 * r[r.protocol == 'leave-one-out'].acc.mean():.1f} ({r.minutes.iloc[0]:.1f} min)", flush=True)
+    # the table always holds every finished run under --out, so a run of some recipes never drops the others from it
+    order = {slug(k): i for i, k in enumerate(RECIPES)}
+    res = sorted((pd.read_csv(f) for f in out.glob('*/seed*/result.csv')), key=lambda r: (order.get(slug(r.recipe[0]), 99), r.seed[0]))
+    if not res: raise SystemExit(f"no finished runs under {out}")
     r = pd.concat(res); (out/'all.csv').parent.mkdir(parents=True, exist_ok=True); r.to_csv(out/'all.csv', index=False)
     seeds = r.groupby('recipe', sort=False).seed.apply(lambda x: ','.join(map(str, sorted(set(x)))))
     cmds = '\n'.join(f"    python benchmarks/recipes.py --recipes '{k}' --seeds {v}" for k, v in seeds.items())
-    Path(a.table).write_text(f"# Recipe study on {a.data or f'mini v{MINI_VERSION}'}\n\nCommands (each resumes; `--collect` then writes this table):\n\n{cmds}\n\n" + table(r))
+    Path(a.table).write_text(f"# Recipe study on {a.data or f'mini v{MINI_VERSION}'}\n\nCommands (each resumes, then writes this table from every finished run; `--collect` only writes it):\n\n{cmds}\n\n" + table(r))
     print(Path(a.table).read_text())
