@@ -2,7 +2,7 @@
 
 Each recipe is trained in-domain (one generator, tested on its own val split) and leave-one-generator-out (every other
 generator, tested on the held-out one's val split), for several seeds (the seed draws the selection split, the training
-order and the augmentations). Selection (threshold, early stopping) uses the selection split carved from train; the
+order and the augmentations). The threshold is set on the selection split carved from train (no early stopping: fixed epochs); the
 reported numbers are val images only. Results are kept per recipe and seed, so a rerun resumes; the table is written to
 benchmarks/results/recipes.md with mean and spread over seeds, from every finished run under --out.
     python benchmarks/recipes.py [--recipes stats,probe,...] [--seeds 0,1,2] [--data mini] [--out runs/recipes]"""
