@@ -1,10 +1,7 @@
 "Shared fixtures: miniature GenImage trees written once per test session."
-import warnings
 import pytest
 from gitools.fixtures import make_fixture
 from gitools.data import scan
-
-warnings.filterwarnings('ignore', category=UserWarning)
 
 @pytest.fixture(scope='session')
 def tiny_tree(tmp_path_factory):
