@@ -322,7 +322,7 @@ class GitoolsApp:
         except GitoolsError as e: return None, _err(e)
         same = rows[(rows.path == r.path) & (rows.degradation == r.degradation)]
         t = same[['detector', 'p_fake', 'threshold', 'pred']].round(3).to_markdown(index=False)
-        cur = self.store.get(path)
+        cur = self.store.get(path, self.sha(path))
         was = f"\n\n**Current decision:** {cur['action']} by {cur['user']} at {cur['at']}" + (f" (tags: {cur['tags']})" if cur['tags'] else '') if cur else ''
         return img, (f"**{i + 1} / {len(queue)}** · `{r.path}`\n\ngenerator **{r.generator}** · label **{r.label}** · degradation "
                      f"`{r.degradation}`\n\n{t}{was}")
@@ -331,7 +331,8 @@ class GitoolsApp:
         "Store `action` on queue item `i`; returns a confirmation line."
         if not len(queue): raise GitoolsError("nothing selected to annotate")
         r = queue.iloc[int(i) % len(queue)]
-        self.store.add(self.read(r.path), action, label=r.label, tags=tags, note=note, user=user, source=run)
+        path = self.read(r.path)
+        self.store.add(path, action, sha256=self.sha(path), label=r.label, tags=tags, note=note, user=user, source=run)
         return f"saved: {action} on {Path(r.path).name}"
 
     def export(self, folder=None) -> tuple:
