@@ -30,7 +30,8 @@ def _link_refs(text:str, out:Path, problems:list, where:str) -> str:
         if not path.exists(): problems.append(f"{where}: names `{ref}`, which does not exist"); return m.group(0)
         if path.suffix == '.ipynb' and path.parent == root/'nbs': return f"[`{ref}`]({page(path)})"
         dest = out/'repo'/path.relative_to(root)
-        dest.parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(path, dest)
+        if not dest.exists():                        # the site is built into a fresh folder: one copy per file, however often it is named
+            dest.parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(path, dest)
         return f"[`{ref}`](repo/{path.relative_to(root).as_posix()})"
     parts = text.split('```')
     return '```'.join(REF.sub(link, p) if i % 2 == 0 else p for i, p in enumerate(parts))
