@@ -45,8 +45,8 @@ class Annotations:
         "Record `action` on the image at `path` (its current `label`, if known; its `sha256`, if hashed already); returns the stored row."
         if action not in ACTIONS: raise GitoolsError(f"unknown annotation {action!r}; known: {', '.join(ACTIONS)}")
         tags = ','.join(t.strip() for t in (tags.split(',') if isinstance(tags, str) else tags) if t.strip())
-        row = dict(sha256=sha256 or file_sha256(path), path=str(Path(path).resolve()), action=action, label=label, tags=tags, note=note or '',
-                   user=user or getpass.getuser(), at=time.strftime('%Y-%m-%dT%H:%M:%S%z'), source=str(source or ''))
+        row = dict(sha256=sha256 or file_sha256(path), path=str(Path(path).resolve()), action=action, label=label, tags=tags,
+                   note=note or '', user=user or getpass.getuser(), at=time.strftime('%Y-%m-%dT%H:%M:%S%z'), source=str(source or ''))
         with closing(self._connect()) as db:
             db.execute(f"INSERT INTO annotations({','.join(row)}) VALUES ({','.join('?' * len(row))})", list(row.values()))
         return row
