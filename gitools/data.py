@@ -177,7 +177,7 @@ def _walk(root:Path):
         try: st, entries = os.stat(d), list(os.scandir(d))
         except OSError as e: warnings.warn(f"{d}: cannot list folder ({e.strerror}); skipped"); continue
         if (st.st_dev, st.st_ino) in seen:     # a symlink to a folder already scanned (e.g. an ancestor): never follow a cycle
-            warnings.warn(f"{d}: links to a folder scanned already (a symlink cycle); not followed"); continue
+            warnings.warn(f"{d}: links to a folder scanned already (a symlink cycle, or a second link to one folder); not followed"); continue
         seen.add((st.st_dev, st.st_ino))
         folders = Path(d).parts[1:]
         for e in entries:
