@@ -27,7 +27,7 @@ class Annotations:
     "Durable label corrections in the SQLite file `path`: append-only history, the latest decision per file content wins."
     def __init__(self, path):
         self.path = Path(path).expanduser().resolve()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True); self._hashes = {}
         try:
             with closing(self._connect()) as db: db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as e: raise GitoolsError(f"{self.path}: not an annotation store ({e})") from None
@@ -38,14 +38,22 @@ class Annotations:
         return db
 
     def __repr__(self): return f"Annotations({str(self.path)!r}, {len(self)} decisions)"
+
+    def sha(self, path) -> str:
+        "The content key of the file at `path` (its SHA-256), remembered while the file's size and modification time stay the same."
+        try: st = os.stat(path)
+        except OSError as e: raise GitoolsError(f"{path}: cannot read the file ({e.strerror or e})") from None
+        k = (os.path.abspath(path), st.st_mtime_ns, st.st_size)
+        if k not in self._hashes: self._hashes[k] = file_sha256(path)
+        return self._hashes[k]
     def __len__(self):
         with closing(self._connect()) as db: return db.execute('SELECT COUNT(*) FROM annotations').fetchone()[0]
 
-    def add(self, path, action:str, label:str=None, tags='', note:str='', user:str=None, source:str='', sha256:str=None) -> dict:
-        "Record `action` on the image at `path` (its current `label`, if known; its `sha256`, if hashed already); returns the stored row."
+    def add(self, path, action:str, label:str=None, tags='', note:str='', user:str=None, source:str='') -> dict:
+        "Record `action` on the image at `path` (its current `label`, if known); returns the stored row."
         if action not in ACTIONS: raise GitoolsError(f"unknown annotation {action!r}; known: {', '.join(ACTIONS)}")
         tags = ','.join(t.strip() for t in (tags.split(',') if isinstance(tags, str) else tags) if t.strip())
-        row = dict(sha256=sha256 or file_sha256(path), path=str(Path(path).resolve()), action=action, label=label, tags=tags,
+        row = dict(sha256=self.sha(path), path=str(Path(path).resolve()), action=action, label=label, tags=tags,
                    note=note or '', user=user or getpass.getuser(), at=time.strftime('%Y-%m-%dT%H:%M:%S%z'), source=str(source or ''))
         with closing(self._connect()) as db:
             db.execute(f"INSERT INTO annotations({','.join(row)}) VALUES ({','.join('?' * len(row))})", list(row.values()))
@@ -62,9 +70,9 @@ class Annotations:
         t['new_label'] = t['action'].where(t['action'].isin(['real', 'fake']), t['label'].where(t['action'] == 'confirm'))
         return t[CORRECTION_COLUMNS]
 
-    def get(self, path, sha256:str=None) -> dict|None:
-        "The latest decision on the file at `path` (matched by content: `sha256` if the caller hashed it), or `None`."
-        sha = sha256 or file_sha256(path)
+    def get(self, path) -> dict|None:
+        "The latest decision on the file at `path` (matched by content), or `None`."
+        sha = self.sha(path)
         with closing(self._connect()) as db:
             db.row_factory = sqlite3.Row
             r = db.execute('SELECT * FROM annotations WHERE sha256=? ORDER BY id DESC LIMIT 1', (sha,)).fetchone()

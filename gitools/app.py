@@ -175,7 +175,7 @@ class GitoolsApp:
         self.roots = [Path(r).expanduser().resolve() for r in roots]
         self.models = [Path(r).expanduser() for r in models]
         self.store = Annotations(store)
-        self.data, self.max_images, self._spectra, self._hashes = data, max_images, None, {}
+        self.data, self.max_images, self._spectra = data, max_images, None
 
     # detectors -----------------------------------------------------------------------------------------------------------------
     def detector_choices(self) -> list: return list(find_detectors(*self.models))
@@ -286,17 +286,12 @@ class GitoolsApp:
         final = Path(RunState.load(state).final or '').name if state.exists() else ''
         return rows, choices, (final if final in choices['detector'] else 'all')
 
-    def sha(self, path) -> str:
-        p = Path(path); st = p.stat(); k = (str(p), st.st_mtime_ns, st.st_size)
-        if k not in self._hashes: self._hashes[k] = file_sha256(p)
-        return self._hashes[k]
-
     def decisions(self, paths) -> dict:
         "path -> current action, for the paths that have one."
         cur = self.store.current().set_index('sha256')['action'].to_dict()
         out = {}
         for p in paths:
-            try: a = cur.get(self.sha(p))
+            try: a = cur.get(self.store.sha(p))
             except (GitoolsError, OSError): a = None
             if a: out[p] = a
         return out
@@ -324,7 +319,7 @@ class GitoolsApp:
         except GitoolsError as e: return None, _err(e)
         same = rows[(rows.path == r.path) & (rows.degradation == r.degradation)]
         t = same[['detector', 'p_fake', 'threshold', 'pred']].round(3).to_markdown(index=False)
-        cur = self.store.get(path, self.sha(path))
+        cur = self.store.get(path)
         was = f"\n\n**Current decision:** {cur['action']} by {cur['user']} at {cur['at']}" + (f" (tags: {cur['tags']})" if cur['tags'] else '') if cur else ''
         return img, (f"**{i + 1} / {len(queue)}** · `{r.path}`\n\ngenerator **{r.generator}** · label **{r.label}** · degradation "
                      f"`{r.degradation}`\n\n{t}{was}")
@@ -333,8 +328,7 @@ class GitoolsApp:
         "Store `action` on queue item `i`; returns a confirmation line."
         if not len(queue): raise GitoolsError("nothing selected to annotate")
         r = queue.iloc[int(i) % len(queue)]
-        path = self.read(r.path)
-        self.store.add(path, action, sha256=self.sha(path), label=r.label, tags=tags, note=note, user=user, source=run)
+        self.store.add(self.read(r.path), action, label=r.label, tags=tags, note=note, user=user, source=run)
         return f"saved: {action} on {Path(r.path).name}"
 
     def export(self, folder=None) -> tuple:
