@@ -65,8 +65,8 @@ class Annotations:
 
     def current(self) -> pd.DataFrame:
         "The latest decision per file content, as correction rows (`CORRECTION_COLUMNS`)."
-        h = self.history()
-        t = h.drop_duplicates('sha256', keep='last').reset_index(drop=True)
+        with closing(self._connect()) as db:   # the store keeps every decision; only the latest per content is read
+            t = pd.read_sql_query('SELECT * FROM annotations WHERE id IN (SELECT MAX(id) FROM annotations GROUP BY sha256) ORDER BY id', db)
         t['new_label'] = t['action'].where(t['action'].isin(['real', 'fake']), t['label'].where(t['action'] == 'confirm'))
         return t[CORRECTION_COLUMNS]
 

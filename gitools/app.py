@@ -183,12 +183,12 @@ class GitoolsApp:
 
     def detectors(self, names) -> dict:
         "The detectors called `names` (see `detector_choices`), loaded; a clear error for a missing or unreadable one."
-        found = find_detectors(*self.models)
-        if not found: raise GitoolsError(f"no saved detector under {', '.join(map(str, self.models))}: train one (`./run.sh finetune`, "
+        found, where = find_detectors(*self.models), ', '.join(map(str, self.models))
+        if not found: raise GitoolsError(f"no saved detector under {where}: train one (`./run.sh finetune`, "
                                          "or `gitools-finetune --out runs/NAME`) or start the app with `--models FOLDER`")
         if not names: raise GitoolsError("choose at least one detector")
         missing = [n for n in names if n not in found]
-        if missing: raise GitoolsError(f"no detector {missing[0]!r} under {', '.join(map(str, self.models))}")
+        if missing: raise GitoolsError(f"no detector {missing[0]!r} under {where}")
         return {n: cached_detector(found[n]) for n in names}
 
     def read(self, path) -> Path: return safe_path(path, self.roots, blocked=[self.store.path, *self.models])
