@@ -43,9 +43,10 @@ class Annotations:
         "The content key of the file at `path` (its SHA-256), remembered while the file's size and modification time stay the same."
         try: st = os.stat(path)
         except OSError as e: raise GitoolsError(f"{path}: cannot read the file ({e.strerror or e})") from None
-        k = (os.path.abspath(path), st.st_mtime_ns, st.st_size)
-        if k not in self._hashes: self._hashes[k] = file_sha256(path)
-        return self._hashes[k]
+        k, stamp = os.path.abspath(path), (st.st_mtime_ns, st.st_size)   # one entry per file: a changed file replaces its own
+        if self._hashes.get(k, (None,))[0] != stamp: self._hashes[k] = (stamp, file_sha256(path))
+        return self._hashes[k][1]
+
     def __len__(self):
         with closing(self._connect()) as db: return db.execute('SELECT COUNT(*) FROM annotations').fetchone()[0]
 
