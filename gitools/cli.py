@@ -17,19 +17,22 @@ __all__ = ['interactive', 'scan_cli', 'cache_cli', 'iter_images', 'predict_cli',
 
 # %% ../nbs/12_cli.ipynb #c005
 def _friendly(name):
-    "Decorator: report `GitoolsError` as `name: error: ...` with exit status 2, and Ctrl-C with 130."
+    "Decorator: report `GitoolsError` as `name: error: ...` with exit status 2, an operating-system error (a folder that is a file, no permission, a full disk) the same way naming its file, and Ctrl-C with 130."
     def deco(f):
         @functools.wraps(f)
         def _f(*args, **kwargs):
             try: return f(*args, **kwargs)
-            except GitoolsError as e: print(f"{name}: error: {e}", file=sys.stderr); sys.exit(2)
+            except GitoolsError as e: msg = str(e)
+            except OSError as e: msg = f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e)
             except KeyboardInterrupt: print(f"{name}: interrupted", file=sys.stderr); sys.exit(130)
+            print(f"{name}: error: {msg}", file=sys.stderr); sys.exit(2)
         return _f
     return deco
 
 def interactive() -> bool:
     "Is standard error a terminal? Progress bars only then; logs and CI get one line per epoch instead of bar frames."
     return sys.stderr.isatty()
+
 
 # %% ../nbs/12_cli.ipynb #c007
 @call_parse(pos=['root'])
