@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_cli.ipynb #c002
 from __future__ import annotations
-import sys, csv, os, json, time, functools
+import sys, csv, os, json, time, functools, warnings
 from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse, store_true
@@ -17,14 +17,16 @@ __all__ = ['interactive', 'scan_cli', 'cache_cli', 'iter_images', 'predict_cli',
 
 # %% ../nbs/12_cli.ipynb #c005
 def _friendly(name):
-    "Decorator: report `GitoolsError` as `name: error: ...` with exit status 2, an operating-system error (a folder that is a file, no permission, a full disk) the same way naming its file, and Ctrl-C with 130."
+    "Decorator: report `GitoolsError` as `name: error: ...` with exit status 2, an operating-system error (a folder that is a file, no permission, a full disk) the same way naming its file, Ctrl-C with 130, and warnings as `name: warning: ...` lines."
     def deco(f):
         @functools.wraps(f)
         def _f(*args, **kwargs):
+            fmt, warnings.formatwarning = warnings.formatwarning, lambda msg, *a, **k: f"{name}: warning: {msg}\n"   # no source line
             try: return f(*args, **kwargs)
             except GitoolsError as e: msg = str(e)
             except OSError as e: msg = f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e)
             except KeyboardInterrupt: print(f"{name}: interrupted", file=sys.stderr); sys.exit(130)
+            finally: warnings.formatwarning = fmt
             print(f"{name}: error: {msg}", file=sys.stderr); sys.exit(2)
         return _f
     return deco

@@ -268,8 +268,8 @@ def scan(root,                   # dataset folder (any supported layout) or CSV 
     if not root.exists():
         raise GitoolsError(f"{root}: no such file or folder. Give a GenImage folder (<Top>/<inner>/{{train,val}}/{{ai,nature}}), "
                            "a 0_real/1_fake tree, or a CSV of paths and labels")
-    if root.is_file() and root.suffix.lower() != '.csv': raise GitoolsError(f"{root}: a file that is not a CSV; give a folder or a CSV")
-    rows = _csv_rows(root) if root.is_file() else _folder_rows(root)
+    if not root.is_dir() and root.suffix.lower() != '.csv': raise GitoolsError(f"{root}: a file that is not a CSV; give a folder or a CSV")
+    rows = _folder_rows(root) if root.is_dir() else _csv_rows(root)
     cpath = (Path(cache) if isinstance(cache, (str, Path)) else manifest_path(root)) if cache else None
     old = _load_cache(cpath) if cpath else None
     probe_cols = ['format', 'width', 'height', 'quality', 'readable', 'reason', 'verified']

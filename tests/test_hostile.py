@@ -63,7 +63,8 @@ def test_scan_flags_every_bad_file_with_its_reason(corpus):
     for name, why in BAD.items(): assert why in bad.loc[name, 'reason'], (name, bad.loc[name, 'reason'])
     assert set(good) <= set(m[m.readable].path)                            # every good file kept, none twice
     assert m.path.is_unique and not m.path.str.contains('/up/').any()       # the cycle was not followed ...
-    assert f"{d/'up'}: links to a folder scanned already (a symlink cycle, or a second link to one folder); not followed" in r.stderr   # ... and the user is told
+    assert f"gitools-scan: warning: {d/'up'}: links to a folder scanned already (a symlink cycle, or a second link to one folder); not followed" in r.stderr   # ... and the user is told, in one line
+    assert 'UserWarning' not in r.stderr and 'warnings.warn' not in r.stderr                  # no Python warning format, no source line
 
 def test_predict_scores_good_files_and_reports_the_rest(corpus, tmp_path):
     root, good, d = corpus
