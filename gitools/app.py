@@ -511,5 +511,8 @@ def launch_app(demo, host:str='127.0.0.1', port:int=None, auth=None, max_file_si
     "Start `demo` (from `build_app`) with gitools' safe defaults: local address, nothing served from disk, size-limited uploads, the review keys."
     app = getattr(demo, 'gitools', None)
     blocked = [str(app.store.path), *map(str, app.models)] if app else []
-    return demo.launch(server_name=host, server_port=port, auth=auth, max_file_size=max_file_size, allowed_paths=[], blocked_paths=blocked,
-                       js=_KEYS, footer_links=[], show_error=True, quiet=True, **kwargs)
+    try: return demo.launch(server_name=host, server_port=port, auth=auth, max_file_size=max_file_size, allowed_paths=[],
+                            blocked_paths=blocked, js=_KEYS, footer_links=[], show_error=True, quiet=True, **kwargs)
+    except OSError as e:                                   # Gradio's "Cannot find empty port", in our words
+        if port and 'port' in str(e): raise GitoolsError(f"{host}:{port} is taken (is the app running already?): choose another port, e.g. --port {port + 1}") from None
+        raise

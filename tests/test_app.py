@@ -119,3 +119,14 @@ def test_uploads_are_size_limited(app_env, app_for):
         with pytest.raises(Exception) as e: c.predict([handle_file(big)], ['stats'], api_name='/detect')
         assert 'size' in str(e.value).lower() or '413' in str(e.value), e.value
     finally: demo.close()
+
+def test_a_taken_port_is_named(app_env):
+    "A port another program listens on: one line that says so and how to choose another, no traceback."
+    t = app_env['tmp']
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0)); s.listen(); port = s.getsockname()[1]
+        r = subprocess.run([sys.executable, str(Path(__file__).parents[1]/'apps/app.py'), str(app_env['root']), '--models', str(t/'models'),
+                            '--store', str(t/'port.sqlite'), '--data', str(app_env['root']), '--port', str(port)],
+                           capture_output=True, text=True, timeout=600)
+    assert r.returncode == 2 and f"127.0.0.1:{port} is taken" in r.stderr and f"--port {port + 1}" in r.stderr, r.stderr[-1500:]
+    assert 'Traceback' not in r.stderr
