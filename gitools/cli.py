@@ -35,7 +35,6 @@ def interactive() -> bool:
     "Is standard error a terminal? Progress bars only then; logs and CI get one line per epoch instead of bar frames."
     return sys.stderr.isatty()
 
-
 # %% ../nbs/12_cli.ipynb #c007
 @call_parse(pos=['root'])
 @_friendly('gitools-scan')
