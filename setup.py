@@ -18,7 +18,7 @@ setup(
     url=cfg['git_url'], keywords=listed('keywords'),
     # the embedded benchmark's folders (gitools/mini/...) hold data only: listed as namespace packages so that setuptools ships them
     packages=find_namespace_packages(include=['gitools', 'gitools.*']), include_package_data=False,
-    package_data={'': ['*.jpg', '*.md', '*.csv']},
+    package_data={'': ['*.jpg', '*.png', '*.md', '*.csv']},
     python_requires='>=' + cfg['min_python'],
     install_requires=listed('requirements'),
     extras_require={'dev': listed('dev_requirements'), 'build': listed('build_requirements')},

@@ -5,7 +5,12 @@ generator, tested on the held-out one's val split), for several seeds (the seed 
 order and the augmentations). The threshold is set on the selection split carved from train (no early stopping: fixed epochs); the
 reported numbers are val images only. Results are kept per recipe and seed, so a rerun resumes; the table is written to
 benchmarks/results/recipes.md with mean and spread over seeds, from every finished run under --out.
-    python benchmarks/recipes.py [--recipes stats,probe,...] [--seeds 0,1,2] [--data mini] [--out runs/recipes]"""
+
+With --cross, each recipe is judged across datasets instead: trained on every generator of one embedded benchmark and tested on
+the other's val split, both directions (mini -> far, far -> mini), at the shipped threshold and at thresholds calibrated on the
+target's train split (unlabelled mixture; 8 labelled images per class), with ROC-AUC and the worst generator; the table goes to
+benchmarks/results/recipes_cross.md.
+    python benchmarks/recipes.py [--recipes stats,probe,...] [--seeds 0,1,2] [--data mini] [--out runs/recipes] [--cross]"""
 import argparse, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
@@ -14,9 +19,10 @@ from gitools.data import load_data
 from gitools.data import select
 from gitools.detector import load_detector, is_detector_dir
 from gitools.learner import train_detector
-from gitools.protocols import leave_one_out, evaluate_run
+from gitools.protocols import leave_one_out, evaluate_run, cross_dataset
 from gitools.metrics import binary_metrics
 from gitools.benchmark import MINI_VERSION
+from gitools.far import FAR_VERSION
 
 RECIPES = {  # name -> train_detector options (crop 64: mini's images are 64 px)
     'stats': dict(arch='stats'),
@@ -33,6 +39,8 @@ RECIPES = {  # name -> train_detector options (crop 64: mini's images are 64 px)
     'spec': dict(arch='spec', epochs=5, lr=2e-3),
     'f3net': dict(arch='f3net', epochs=5, lr=2e-3),
     'npr-10-epochs': dict(arch='npr', arch_kwargs=dict(backbone='resnet18'), epochs=10, lr=2e-3),
+    'probe-process': dict(arch='probe', augment='flip,process'),
+    'probe-process-3-passes': dict(arch='probe', augment='flip,process', passes=3),
 }
 ABOUT = {
     'stats': 'the floor: six image statistics + logistic regression',
@@ -49,7 +57,10 @@ ABOUT = {
     'spec': 'Spec: ResNet-34 on the log spectrum, scratch, 5 epochs',
     'f3net': 'F3Net: DCT-band and local-spectrum streams (ResNet-18 each), scratch, 5 epochs',
     'npr-10-epochs': 'NPR as above, 10 epochs: does training longer help?',
+    'probe-process': 'probe with processing augmentation on both classes (random resize, JPEG or none, slight blur/noise)',
+    'probe-process-3-passes': 'probe-process, the head fitted on three augmented passes over the training set',
 }
+DIRECTIONS = [('mini', 'far'), ('far', 'mini')]
 
 def slug(s): return ''.join(c if c.isalnum() else '_' for c in s).strip('_')
 
@@ -75,6 +86,35 @@ def run(m, recipe, seed, out) -> pd.DataFrame:
     r.to_csv(done, index=False)
     return r
 
+def run_cross(data:dict, recipe, seed, out) -> pd.DataFrame:
+    "Cross-dataset rows of one recipe and seed, both directions (resumed per direction by cross_dataset's run folder)."
+    done = out/'cross.csv'
+    if done.exists(): return pd.read_csv(done)
+    t0, rows = time.time(), []
+    kw = {k: v for k, v in RECIPES[recipe].items() if k != 'arch'}
+    for a, b in DIRECTIONS:
+        t = cross_dataset(data[a], data[b], out/f'{a}-to-{b}', arch=RECIPES[recipe]['arch'], floor=False, seed=seed, crop=64, bs=32,
+                          num_workers=0, progress=False, **kw)['table'].reset_index()
+        rows.append(t[t.generator.isin(['pooled', 'mean', 'worst'])].assign(direction=f'{a} -> {b}'))
+    r = pd.concat(rows).assign(recipe=recipe, seed=seed, minutes=(time.time() - t0) / 60)
+    r.to_csv(done, index=False)
+    return r
+
+def cross_table(r:pd.DataFrame) -> str:
+    "Markdown: per recipe and direction, mean ± spread over seeds of the pooled target accuracy at each threshold, AUC and the worst generator."
+    def cell(x): return f"{100 * x.mean():.1f} ± {100 * x.std(ddof=0):.1f}" if len(x) > 1 else f"{100 * x.mean():.1f}"
+    rows = []
+    for (rec, d), g in r.groupby(['recipe', 'direction'], sort=False):
+        pooled, worst = g[g.generator == 'pooled'], g[g.generator == 'worst']
+        rows.append({'recipe': rec, 'direction': d, 'seeds': g.seed.nunique(), 'acc (shipped)': cell(pooled['acc']),
+                     'acc (mixture, unlabelled)': cell(pooled['acc mixture']), 'acc (shift, 8 labelled)': cell(pooled['acc shift-8']),
+                     'best acc (oracle)': cell(pooled['best_acc']), 'AUC': cell(pooled['auc']), 'TPR at 5% FPR': cell(pooled['tpr_at_5fpr']),
+                     'worst generator acc': cell(worst['acc']), 'minutes per seed': f"{g.groupby('seed').minutes.first().mean():.1f}"})
+    return ("### Trained on one benchmark, tested on the other (val split, pooled over its generators): mean ± spread over seeds\n\n"
+            "Thresholds: shipped (set on the source's selection split), mixture (set on 200 unlabelled target train images), shift (8 labelled "
+            "target train images per class); best acc is an oracle on the reported images, for the calibration gap. Worst generator: "
+            "the target generator with the lowest accuracy at the shipped threshold.\n\n" + pd.DataFrame(rows).to_markdown(index=False) + '\n')
+
 def table(r:pd.DataFrame) -> str:
     "Markdown: per recipe, mean (spread over seeds) of in-domain and leave-one-out accuracy/AUC, per generator and on average."
     per_seed = r.groupby(['recipe', 'seed', 'protocol'], sort=False)[['acc', 'auc']].mean().reset_index()
@@ -97,9 +137,29 @@ if __name__ == '__main__':
     ap.add_argument('--recipes', default=','.join(RECIPES)); ap.add_argument('--seeds', default='0,1,2')
     ap.add_argument('--data'); ap.add_argument('--out', default='runs/recipes')
     ap.add_argument('--table', default=str(Path(__file__).parent/'results'/'recipes.md'))
-    ap.add_argument('--collect', action='store_true', help='only write the table, from every finished run under --out'); a = ap.parse_args()
+    ap.add_argument('--collect', action='store_true', help='only write the table, from every finished run under --out')
+    ap.add_argument('--cross', action='store_true', help='judge the recipes across datasets (mini <-> far) instead'); a = ap.parse_args()
     torch.set_num_threads(2)
     out = Path(a.out)
+    if a.cross:
+        data = {k: load_data(k, progress=False) for k in ('mini', 'far')} if not a.collect else {}
+        for rec in a.recipes.split(',') if not a.collect else []:
+            if rec not in RECIPES: raise SystemExit(f"unknown recipe {rec!r}; known: {', '.join(RECIPES)}")
+            for s in map(int, a.seeds.split(',')):
+                r = run_cross(data, rec, s, out/'cross'/slug(rec)/f'seed{s}')
+                p = r[r.generator == 'pooled'].set_index('direction')
+                print(f"{rec} seed {s}: " + '; '.join(f"{d} acc {100 * x.acc:.1f} (mixture {100 * x['acc mixture']:.1f}, shift {100 * x['acc shift-8']:.1f}) "
+                                                       f"AUC {100 * x.auc:.1f}" for d, x in p.iterrows()) + f" ({r.minutes.iloc[0]:.1f} min)", flush=True)
+        order = {slug(k): i for i, k in enumerate(RECIPES)}
+        res = sorted((pd.read_csv(f) for f in (out/'cross').glob('*/seed*/cross.csv')), key=lambda r: (order.get(slug(r.recipe[0]), 99), r.seed[0]))
+        if not res: raise SystemExit(f"no finished cross-dataset runs under {out/'cross'}")
+        r = pd.concat(res); r.to_csv(out/'cross'/'all.csv', index=False)
+        seeds = r.groupby('recipe', sort=False).seed.apply(lambda x: ','.join(map(str, sorted(set(x)))))
+        cmds = '\n'.join(f"    python benchmarks/recipes.py --cross --recipes '{k}' --seeds {v}" for k, v in seeds.items())
+        dest = Path(a.table).with_name('recipes_cross.md')
+        dest.write_text(f"# Recipe study across datasets: mini v{MINI_VERSION} <-> far v{FAR_VERSION}\n\nCommands (each resumes, then writes this "
+                        f"table from every finished run):\n\n{cmds}\n\n" + cross_table(r))
+        print(dest.read_text()); raise SystemExit(0)
     if not a.collect:
         m = load_data(a.data, progress=False)
         for rec in a.recipes.split(','):

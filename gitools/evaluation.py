@@ -16,7 +16,7 @@ from .metrics import binary_metrics
 from .detector import BaseDetector, views, _stack_views
 
 # %% auto #0
-__all__ = ['predict_rows', 'metrics_table', 'pred_file', 'save_preds', 'evaluate_generators', 'plot_matrix']
+__all__ = ['predict_rows', 'metrics_table', 'pred_file', 'save_preds', 'evaluate_generators', 'plot_matrix', 'calibrate_detector']
 
 # %% ../nbs/09_evaluation.ipynb #c005
 class _Decoded(torch.utils.data.Dataset):
@@ -113,3 +113,25 @@ def plot_matrix(matrix:pd.DataFrame, path=None, title:str='', fmt:str='.1f', sca
     ax.set_title(title); fig.colorbar(im, ax=ax, fraction=0.03); fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
     return fig
+
+# %% ../nbs/09_evaluation.ipynb #b12c0b50
+def calibrate_detector(detector:BaseDetector, images,   # a labelled dataset (folder in a known layout, or CSV), or a folder of images
+                       method:str=None,         # shift (labelled), mixture or prior (unlabelled); default: shift if labelled, else mixture
+                       fake_share:float=0.5,    # prior: the share of fake images expected
+                       bs:int=32, seed:int=0) -> tuple:
+    "`(threshold, note)` for `detector` calibrated on `images`, also stored in `detector.threshold`."
+    from gitools.data import scan
+    from gitools.calibration import calibrate_threshold
+    p_images = Path(images)
+    if not p_images.exists(): raise GitoolsError(f"{p_images}: no such folder or CSV to calibrate on")
+    try: rows = select(scan(p_images, progress=False, cache=False))
+    except GitoolsError:   # no labels: every image file below the folder
+        files = sorted(str(f) for f in p_images.rglob('*') if f.is_file() and is_image_file(f)) if p_images.is_dir() else []
+        if not files: raise GitoolsError(f"{p_images}: no image files to calibrate on") from None
+        rows = pd.DataFrame(dict(path=files, generator='target', label=''))
+    p = predict_rows({'d': detector}, rows, bs=bs, progress=False)
+    labelled = set(rows['label']) >= {'real', 'fake'}
+    y = p['label'].eq('fake').astype(int).values if labelled and method in (None, 'shift') else None
+    thr, note = calibrate_threshold(p['p_fake'].values, y, method, fake_share, detector.threshold, seed)
+    detector.threshold = thr
+    return thr, f"{note} ({p_images})"

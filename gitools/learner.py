@@ -121,7 +121,9 @@ def fit_head(self:Learner, passes:int=1, C:float=None) -> float:
 # %% ../nbs/08_learner.ipynb #c009
 def train_detector(manifest, train, arch:str='probe', out=None,
                    epochs:int=None,       # SGD epochs (default: 0 for closed-form detectors, which are fitted directly; else 3)
-                   lr:float=1e-3, pretrained:bool=None, arch_kwargs:dict=None, progress:bool=False, **dls_kwargs) -> Detector:
+                   lr:float=1e-3, pretrained:bool=None, arch_kwargs:dict=None, progress:bool=False,
+                   passes:int=1,          # closed-form detectors: augmented passes over the training set that the head is fitted on
+                   **dls_kwargs) -> Detector:
     "Train `arch` on generators `train` of `manifest`, calibrate its threshold on the selection split, save it to `out` (if given)."
     from gitools.loaders import genimage_dls
     from gitools.detector import save_detector
@@ -129,7 +131,7 @@ def train_detector(manifest, train, arch:str='probe', out=None,
     learn = detector_learner(dls, arch, pretrained=pretrained, arch_kwargs=arch_kwargs)
     closed = fits_in_closed_form(learn.model)
     if epochs is None: epochs = 0 if closed else 3
-    if closed: learn.fit_head()
+    if closed: learn.fit_head(passes)
     if epochs:
         with (learn.no_bar() if not progress else nullcontext()), learn.no_logging():
             if closed: learn.unfreeze(); learn.fit_one_cycle(epochs, slice(lr / 100, lr / 10))

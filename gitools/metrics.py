@@ -9,10 +9,10 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from fastai.metrics import AccumMetric, ActivationType
 
 # %% auto #0
-__all__ = ['METRIC_NAMES', 'best_threshold', 'binary_metrics', 'detector_metrics']
+__all__ = ['METRIC_NAMES', 'best_threshold', 'tpr_at_fpr', 'binary_metrics', 'detector_metrics']
 
 # %% ../nbs/06_metrics.ipynb #c004
-METRIC_NAMES = ['acc', 'real_acc', 'fake_acc', 'ap', 'auc', 'best_acc', 'best_threshold']
+METRIC_NAMES = ['acc', 'real_acc', 'fake_acc', 'ap', 'auc', 'best_acc', 'best_threshold', 'tpr_at_5fpr']
 
 # %% ../nbs/06_metrics.ipynb #c005
 def best_threshold(p_fake, y) -> tuple:
@@ -29,8 +29,17 @@ def best_threshold(p_fake, y) -> tuple:
     else: thr = (ps[k - 1] + ps[k]) / 2
     return float(thr), correct[k] / len(p)
 
+def tpr_at_fpr(p_fake, y, fpr:float=0.05) -> float:
+    "Share of fakes caught when the threshold lets at most `fpr` of the reals be called fake (the operating point a moderator picks)."
+    p, y = np.asarray(p_fake, float), np.asarray(y, int)
+    reals, fakes = np.sort(p[y == 0]), p[y == 1]
+    if not len(reals) or not len(fakes): return float('nan')
+    k = int(np.floor(fpr * len(reals)))                 # reals allowed above the cut
+    cut = reals[len(reals) - k - 1] if k < len(reals) else -np.inf
+    return float((fakes > cut).mean())
+
 def binary_metrics(p_fake, y, threshold:float=0.5) -> dict:
-    "Accuracy (overall, on reals, on fakes) at `threshold`, AP, ROC-AUC and the best-threshold accuracy; y: 1 = fake."
+    "Accuracy (overall, on reals, on fakes) at `threshold`, AP, ROC-AUC, the best-threshold accuracy and TPR at 5% FPR; y: 1 = fake."
     p, y = np.asarray(p_fake, float), np.asarray(y, int)
     pred = p > threshold
     both = 0 < y.sum() < len(y)
@@ -40,7 +49,7 @@ def binary_metrics(p_fake, y, threshold:float=0.5) -> dict:
                 fake_acc=float(pred[y == 1].mean()) if (y == 1).any() else float('nan'),
                 ap=float(average_precision_score(y, p)) if both else float('nan'),
                 auc=float(roc_auc_score(y, p)) if both else float('nan'),
-                best_acc=float(best), best_threshold=thr)
+                best_acc=float(best), best_threshold=thr, tpr_at_5fpr=tpr_at_fpr(p, y) if both else float('nan'))
 
 # %% ../nbs/06_metrics.ipynb #c008
 def _metric(key):

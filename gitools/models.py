@@ -400,6 +400,7 @@ class LinearProbe(nn.Module):
     def __init__(self, backbone:str='tf_efficientnet_lite0', pretrained:bool=True, weights=None, crop:int=224,
                  min_side:int=128,        # enlarge smaller crops to this side inside the model (bilinear)
                  all_blocks:bool=True,    # pool every block's output, not only the final embedding
+                 inputs:str='rgb',        # what the frozen backbone reads: 'rgb', 'residual' (NPR's neighbouring-pixel residual) or 'rgb+residual'
                  C:float=0.01, drop:float=0., **kwargs):
         super().__init__()
         self.body = timm_body(backbone, pretrained, weights, **kwargs).eval()
@@ -410,6 +411,8 @@ class LinearProbe(nn.Module):
         self.scale = max(1., min_side / crop)
         blocks = getattr(self.body, 'blocks', None)
         self._taps = list(blocks.children()) if all_blocks and isinstance(blocks, nn.Sequential) else []
+        if inputs not in ('rgb', 'residual', 'rgb+residual'): raise GitoolsError(f"probe inputs {inputs!r}: choose rgb, residual or rgb+residual")
+        self.inputs = inputs.split('+')
         with torch.no_grad(): n = self.features(torch.zeros(1, 3, crop, crop)).shape[1]
         self.head = LinearHead(n, C, drop)
 
@@ -417,6 +420,11 @@ class LinearProbe(nn.Module):
         super().train(mode); self.body.eval(); return self     # frozen statistics (BatchNorm) whatever the phase
 
     def features(self, x:torch.Tensor) -> torch.Tensor:
+        "Pooled features of each input the probe reads (the crop, its NPR residual at native resolution, or both), concatenated."
+        parts = [x if k == 'rgb' else (npr_residual(x) * 4 + 0.5).clamp(0, 1) for k in self.inputs]   # the residual, centred on grey
+        return torch.cat([self._pooled(t) for t in parts], 1)
+
+    def _pooled(self, x:torch.Tensor) -> torch.Tensor:
         x = (x - self.in_mean) / self.in_std
         if self.scale > 1: x = F.interpolate(x, scale_factor=self.scale, mode='bilinear', align_corners=False)
         taps, hooks = [], [m.register_forward_hook(lambda m, i, o: taps.append(o)) for m in self._taps]

@@ -20,8 +20,8 @@ from .evaluation import predict_rows, metrics_table, plot_matrix, pred_file, sav
 # %% auto #0
 __all__ = ['write_table', 'train_per_generator', 'evaluate_run', 'load_preds', 'accuracy_matrix', 'read_markdown_tables',
            'generator_correlation', 'cross_generator', 'robustness', 'plot_robustness', 'holdout_groups',
-           'leave_one_out', 'highpass', 'residual_spectrum', 'mean_spectra', 'plot_spectra', 'size_curve',
-           'class_generalization']
+           'leave_one_out', 'train_or_load', 'shared_images', 'cross_dataset', 'highpass', 'residual_spectrum',
+           'mean_spectra', 'plot_spectra', 'size_curve', 'class_generalization']
 
 # %% ../nbs/10_protocols.ipynb #c006
 def write_table(t:pd.DataFrame, path, title:str=None, scale:float=100.):
@@ -207,6 +207,78 @@ def leave_one_out(manifest:pd.DataFrame, out, by:str='generator', test=None, arc
     plot_matrix(t.pivot(index='detector', columns='held_out', values='acc').loc[archs], out/'figures'/f'leave_one_{by}_out.png',
                 title=f'accuracy (%) on the held-out {by}')
     return dict(table=table, metrics=t, preds=pd.concat(preds, ignore_index=True))
+
+# %% ../nbs/10_protocols.ipynb #b5204984
+def train_or_load(manifest:pd.DataFrame, train, arch:str, out, **kwargs) -> BaseDetector:
+    "The detector saved in folder `out`, or `arch` trained on generators `train` of `manifest` and saved there (so a killed run resumes)."
+    return load_detector(out) if is_detector_dir(out) else train_detector(manifest, train, arch, out=out, **kwargs)
+
+def shared_images(a:pd.DataFrame, b:pd.DataFrame) -> pd.DataFrame:
+    "Rows of manifest `b` whose file holds the same bytes (sha256) as a file of manifest `a`; only files of equal size are hashed."
+    a, b = a[a.readable], b[b.readable]
+    a, b = a[a['bytes'].isin(set(b['bytes']))], b[b['bytes'].isin(set(a['bytes']))]
+    ha = {file_sha256(p) for p in a.path}
+    return b[[file_sha256(p) in ha for p in b.path]]
+
+def _pooled(preds:pd.DataFrame, thresholds:dict, gens:list) -> pd.DataFrame:
+    "Metrics per detector on each generator and pooled over all, at `thresholds[detector]`; then the mean and the worst generator."
+    rows = []
+    for d, g in preds.dropna(subset=['p_fake']).groupby('detector', sort=False):
+        per = {k: binary_metrics(t.p_fake, t.label.eq('fake').astype(int), thresholds[d]) for k, t in g.groupby('generator')}
+        per['pooled'] = binary_metrics(g.p_fake, g.label.eq('fake').astype(int), thresholds[d])
+        t = pd.DataFrame(per).T
+        t.loc['mean'], t.loc['worst'] = t.loc[gens].mean(), t.loc[gens].min()
+        rows.append(t.assign(detector=d))
+    return pd.concat(rows).rename_axis('generator').reset_index().set_index(['detector', 'generator'])
+
+def cross_dataset(source:pd.DataFrame,      # manifest to train on (every generator of its train split, or `train`)
+                  target:pd.DataFrame,      # manifest to test on (its val split) and to calibrate on (its train split)
+                  out, arch:str='probe', floor:bool=True, train=None, test=None,
+                  shots:int=8,              # labelled target images per class for the `shift` calibration
+                  n_calibration:int=200,    # unlabelled target train images for the `mixture` calibration
+                  seed:int=0, bs:int=32, progress:bool=True, cache=None, **train_kwargs) -> dict:
+    "Train on `source`, test on `target`: accuracy at the shipped and at calibrated thresholds, AUC, AP, TPR at 5% FPR, per generator and pooled."
+    from gitools.calibration import calibrate_threshold, shift_threshold
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    gens = as_list(train) or sorted(select(source, splits='train')['generator'].unique())
+    tests = as_list(test) or sorted(select(target, splits='val')['generator'].unique())
+    src, tgt, cal_pool = select(source, gens, 'train'), select(target, tests, 'val'), select(target, tests, 'train')
+    if not len(src): raise GitoolsError(f"no readable training images of generators {gens} in the training data")
+    if len(set(tgt.label)) < 2: raise GitoolsError(f"the test data has {len(tgt)} val images of one class only ({', '.join(set(tgt.label))}): cross needs real and fake")
+    if len(both := shared_images(src, pd.concat([tgt, cal_pool]))):
+        raise GitoolsError(f"the training and test data share {len(both)} images (same bytes), e.g. {both.path.iloc[0]}: they are not independent")
+    per_label = cal_pool.groupby('label').size().reindex(['real', 'fake'], fill_value=0)
+    if shots > per_label.min(): raise GitoolsError(f"--shots {shots}: the test data's train split holds only {per_label.min()} {per_label.idxmin()} images")
+    archs = [arch] + (['stats'] if floor and arch != 'stats' else [])
+    dets = {a: train_or_load(source, gens, a, out/'detectors'/_slug(a), bs=bs, seed=seed, cache=cache, **train_kwargs) for a in archs}
+    preds = evaluate_run(out/'target', dets, target, tests, bs=bs, progress=progress)
+    own = evaluate_run(out/'source', dets, source, gens, bs=bs, progress=False, cache=cache)
+    # calibration images: the target's train split, never the reported val images
+    cal = cal_pool.sample(min(n_calibration, len(cal_pool)), random_state=seed)
+    few = cal_pool.groupby('label', group_keys=False).sample(shots, random_state=seed)
+    cal_m = pd.concat([cal, few]).drop_duplicates('path')
+    cp = evaluate_run(out/'calibration', dets, cal_m, tests, split='train', bs=bs, progress=False)
+    thr, tabs = {}, {}
+    for a, d in dets.items():
+        c = cp[cp.detector == a].set_index('path')
+        f = c.loc[few.path]
+        thr[a] = {'shipped': d.threshold, 'mixture': calibrate_threshold(c.loc[cal.path, 'p_fake'].values, method='mixture', seed=seed)[0],
+                  f'shift-{shots}': shift_threshold(f.p_fake, f.label.eq('fake').astype(int))}
+    for method in thr[archs[0]]:
+        tabs[method] = _pooled(preds, {a: thr[a][method] for a in archs}, tests)
+    t = tabs['shipped'][['acc', 'best_acc', 'auc', 'ap', 'tpr_at_5fpr', 'real_acc', 'fake_acc']].copy()
+    for method in list(thr[archs[0]])[1:]: t.insert(1 + list(thr[archs[0]]).index(method) - 1, f'acc {method}', tabs[method]['acc'])
+    t.insert(t.columns.get_loc('best_acc') + 1, 'calibration_gap', t['best_acc'] - t['acc'])
+    in_domain = _pooled(own, {a: d.threshold for a, d in dets.items()}, gens).xs('pooled', level='generator')[['acc', 'auc']]
+    write_table(t, out/'tables'/'cross_dataset', 'trained on the source data, tested on the target val split (%): acc at the shipped '
+                'threshold, at thresholds calibrated on target train images (mixture: unlabelled; shift-k: k labelled per class), '
+                'best_acc an oracle (calibration_gap = best_acc - acc)')
+    write_table(in_domain, out/'tables'/'in_domain', 'the same detectors on the source val split, pooled (%)')
+    write_table(pd.DataFrame(thr).T, out/'tables'/'thresholds', 'thresholds on P(fake) per detector and calibration', scale=1)
+    (out/'figures').mkdir(exist_ok=True)
+    acc = t['acc'].unstack('generator')[tests + ['pooled']].loc[archs]
+    plot_matrix(acc, out/'figures'/'cross_dataset_acc.png', title='accuracy (%) on the target at the shipped threshold')
+    return dict(table=t, in_domain=in_domain, thresholds=thr, preds=preds, detectors=dets)
 
 # %% ../nbs/10_protocols.ipynb #c017
 def highpass(x:torch.Tensor) -> torch.Tensor:

@@ -4,11 +4,11 @@
 
 # %% ../nbs/11_transfer.ipynb #c003
 from __future__ import annotations
-import json, shutil, time, warnings
+import copy, json, shutil, time, warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import numpy as np, pandas as pd, torch, torch.nn.functional as F
 from fastcore.foundation import L
 from fastcore.basics import patch
 from fastai.vision.all import (CrossEntropyLossFlat, Callback, SaveModelCallback, EarlyStoppingCallback, CSVLogger, set_seed, rank_distrib,
@@ -19,13 +19,13 @@ from .data import select, selection_split, GENERATORS
 from .loaders import genimage_dls, LABELS
 from .cache import CropCache
 from .learner import detector_learner
-from .detector import Detector, save_detector, is_detector_dir
+from .detector import Detector, save_detector, is_detector_dir, load_detector
 from .models import DETECTORS, detector_spec, fits_in_closed_form
 from .evaluation import evaluate_generators, plot_matrix
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'floor_detector',
-           'RunState', 'finetune', 'verdict', 'verdict_percent', 'compare_strategies']
+           'RunState', 'finetune', 'verdict', 'cross_verdict', 'verdict_percent', 'few_shot', 'compare_strategies']
 
 # %% ../nbs/11_transfer.ipynb #c006
 def parse_stages(stages) -> list:
@@ -72,6 +72,7 @@ class FinetuneConfig:
     corrections:str = None           # label corrections from the app (CSV or store), applied to the data (`gitools.annotations`)
     corrections_into_train:bool = False # let corrected images of the reported split move into training
     cache:str = None                 # a crop cache folder (`gitools-cache`) to read training crops from instead of decoding files
+    cross_data:str = None            # another dataset (folder, CSV, `far`, `mini`): the final detector and the floor are also tested on its val split
 
     def __post_init__(self):
         "Check every number before any work starts; the message names the option."
@@ -267,6 +268,7 @@ class RunState:
     matrix:dict = field(default_factory=dict)      # 'start' and each finished stage -> accuracy per generator
     phases_done:dict = field(default_factory=dict) # stage -> its finished phases ('head', 'unfreeze-2', ...)
     floor:dict = None                              # the `stats` floor's accuracy per generator
+    cross:dict = None                              # the final detector's and the floor's mean accuracy on `cross_data`'s generators
     final:str = None                               # the stage folder copied to `final/`
     @classmethod
     def load(cls, path:Path): return cls(**{k: v for k, v in json.loads(Path(path).read_text()).items() if k in cls.__dataclass_fields__})
@@ -398,6 +400,7 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
     # 3. the floor, trained on exactly the images the stages used
     if state.floor is None:   # every process takes part: under distributed training, calibration gathers across them
         floor = floor_detector(manifest, pd.concat(used).drop_duplicates('path'), sel, cfg.crop, cfg.bs, cfg.seed, cache)
+        if not rank_distrib(): save_detector(floor, out/'floor')
         state.floor = evaluate_generators(floor, manifest, cfg.eval_generators, out=out, name='floor', **ev)['acc'].to_dict(); state.save(state_file)
     if rank_distrib(): return dict(matrix=matrix, summary=summary, stages=stages, out=out, final=out/'final')
     # 4. the final detector, the verdict and the report
@@ -405,6 +408,9 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
     if prev is not None and (not final.exists() or state.final != str(prev)):
         shutil.rmtree(final, ignore_errors=True); shutil.copytree(prev, final); state.final = str(prev); state.save(state_file)
     v = verdict(matrix.iloc[-1], pd.Series(state.floor), trained)
+    if cfg.cross_data:
+        if state.cross is None: state.cross = cross_verdict(final, out/'floor', manifest, cfg.cross_data, out/'cross', cfg.bs); state.save(state_file)
+        v.loc[f'another dataset ({cfg.cross_data})'] = state.cross
     _report(out, matrix, summary, v)
     shutil.rmtree(out/'tmp', ignore_errors=True)
     return dict(matrix=matrix, summary=summary, verdict=v, stages=stages, out=out, final=final)
@@ -414,9 +420,74 @@ def verdict(final:pd.Series, floor:pd.Series, trained:list) -> pd.DataFrame:
     groups = {'trained generators': [g for g in final.index if g in trained], 'held-out generators': [g for g in final.index if g not in trained]}
     return pd.DataFrame({k: dict(detector=final[v].mean(), floor=floor.reindex(v).mean(), n_generators=len(v)) for k, v in groups.items() if v}).T
 
+def cross_verdict(detector, floor, manifest:pd.DataFrame, data, out, bs:int=32) -> dict:
+    "Mean val accuracy (at their own thresholds) of saved `detector` and `floor` on the generators of dataset `data`, which shares no image with `manifest`."
+    from gitools.data import load_data
+    from gitools.detector import load_detector
+    from gitools.protocols import shared_images
+    other = load_data(data, progress=False)
+    if len(both := shared_images(select(manifest, splits='train'), select(other, splits='val'))):
+        raise GitoolsError(f"cross_data {data}: it shares {len(both)} images with the training data (e.g. {both.path.iloc[0]})")
+    acc = {k: evaluate_generators(load_detector(d), other, out=out, name=k, bs=bs, progress=False)['acc'] for k, d in (('detector', detector), ('floor', floor))}
+    return dict(detector=float(acc['detector'].mean()), floor=float(acc['floor'].mean()), n_generators=len(acc['detector']))
+
 def verdict_percent(v:pd.DataFrame) -> pd.DataFrame:
     "A `verdict` as people read it: accuracies in % to one decimal, the number of generators as a count."
     return (v[['detector', 'floor']] * 100).round(1).assign(n_generators=v['n_generators'].astype(int))
+
+# %% ../nbs/11_transfer.ipynb #d144e707
+def _head_features(det:Detector, paths, flip:bool=False) -> torch.Tensor:
+    "The closed-form head's input features of images `paths`, read as deployment reads them (centred crop, the detector's normalisation)."
+    from gitools.detector import views, normalize
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(paths), 64):
+            x = torch.stack([views(open_rgb(p), [det.crop])[det.crop][0] for p in paths[i:i + 64]])
+            if flip: x = x.flip(-1)
+            out.append(det.model.features(normalize(x, det.mean, det.std)).float())
+    return torch.cat(out)
+
+def few_shot(detector,                       # a saved closed-form detector (folder or `Detector`)
+             manifest:pd.DataFrame,          # the new domain: its train split gives the shots
+             shots:int,                      # labelled images per class
+             source:pd.DataFrame=None,       # the data the detector was trained on: `replay` of its train images join the fit
+             replay:int=64,                  # source images per class replayed
+             strength:float=1.0,             # L2-SP weight toward the starting head
+             out=None, seed:int=0) -> Detector:
+    "Adapt `detector` to `manifest` from `shots` labelled images per class; saved to `out` with the shots listed."
+    det = load_detector(detector) if not isinstance(detector, Detector) else detector
+    if not fits_in_closed_form(det.model):
+        raise GitoolsError(f"few-shot adaptation refits a closed-form head (probe, stats); {det.arch!r} has none: fine-tune it with "
+                           "gitools-finetune --arch DETECTOR --data NEW --n-per-generator K instead")
+    pool = select(manifest, splits='train')
+    have = pool.groupby('label').size().reindex(LABELS, fill_value=0)
+    if shots < 0 or shots > have.min(): raise GitoolsError(f"--shots {shots}: the new data's train split holds {have['real']} real and {have['fake']} fake images")
+    if shots == 0: return det
+    few = pool.groupby('label', group_keys=False).sample(shots, random_state=seed)
+    rows = [few, few]
+    if source is not None and replay:
+        src = select(source, splits='train')
+        rows.append(src.groupby('label', group_keys=False).apply(lambda g: g.sample(min(replay, len(g)), random_state=seed)))
+    f = torch.cat([_head_features(det, list(few.path)), _head_features(det, list(few.path), flip=True)] +
+                  ([_head_features(det, list(rows[2].path))] if len(rows) > 2 else []))
+    y = torch.tensor(pd.concat(rows).label.eq('fake').values, dtype=torch.float32)
+    model = copy.deepcopy(det.model); h = model.head      # the caller's detector stays as it was
+    z = ((f - h.mean) / h.std).double()
+    w0 = (h.fc.weight[1] - h.fc.weight[0]).double().detach(); b0 = (h.fc.bias[1] - h.fc.bias[0]).double().detach()
+    w, b = w0.clone().requires_grad_(), b0.clone().requires_grad_()
+    opt = torch.optim.LBFGS([w, b], max_iter=200, line_search_fn='strong_wolfe')
+    def loss():
+        opt.zero_grad()
+        l = F.binary_cross_entropy_with_logits(z @ w + b, y.double()) + strength / 2 * (w - w0).pow(2).sum() / len(w0) ** 0.5
+        l.backward(); return l
+    opt.step(loss)
+    with torch.no_grad():
+        h.fc.weight.copy_(torch.stack([-w / 2, w / 2]).float()); h.fc.bias.copy_(torch.stack([-b / 2, b / 2]).float())
+    new = Detector(model, det.arch, det.crop, det.mean, det.std, 0.5, det.arch_kwargs,
+                   info={**det.info, 'few_shot': dict(shots=shots, replay=replay if source is not None else 0, strength=strength, seed=seed,
+                                                       start=str(detector) if not isinstance(detector, Detector) else det.info.get('start'))})
+    if out is not None: save_detector(new, out, tables={'shots.csv': few[['path', 'generator', 'label']]})
+    return new
 
 # %% ../nbs/11_transfer.ipynb #c027
 STRATEGIES = dict(naive=dict(order='given', replay=0.0, lr_ratio=1.0, unfreeze_all=True),

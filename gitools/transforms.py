@@ -8,11 +8,12 @@ import io, random
 import numpy as np
 from PIL import Image, ImageFilter
 from fastai.vision.all import RandTransform, PILImage, FlipItem, DihedralItem
+from fastcore.basics import store_attr
 from .core import *
 
 # %% auto #0
 __all__ = ['DEGRADATIONS', 'PAPER_DEGRADATIONS', 'AUGMENTATIONS', 'jpeg', 'blur', 'downsample', 'noise', 'Degradation',
-           'degradation', 'CNNSpotAug', 'Jitter', 'augmentations']
+           'degradation', 'Process', 'CNNSpotAug', 'Jitter', 'augmentations']
 
 # %% ../nbs/03_transforms.ipynb #c006
 def jpeg(img:Image.Image, quality:int) -> Image.Image:
@@ -58,6 +59,22 @@ def degradation(spec) -> Degradation:
     "A `Degradation` from a spec string (or itself)."
     return spec if isinstance(spec, Degradation) else Degradation(spec)
 
+# %% ../nbs/03_transforms.ipynb #9a97d1fe
+class Process(RandTransform):
+    "Random processing of a training image, real or fake alike: resize (random filter, factor in `scale`), JPEG (quality in `quality`) or none, slight blur or noise."
+    split_idx, order = 0, 0
+    def __init__(self, p:float=0.8, scale=(0.5, 1.5), min_side:int=64, quality=(60, 100), p_jpeg:float=0.6, p_blur:float=0.1, p_noise:float=0.1):
+        super().__init__(p=p); store_attr()
+    def encodes(self, x:PILImage):
+        img, w, h = x, *x.size
+        s = max(random.uniform(*self.scale), self.min_side / min(w, h))       # never under the crop the detector reads
+        if abs(s - 1) > 0.02:
+            img = img.resize((max(1, round(w * s)), max(1, round(h * s))), random.choice([Image.LANCZOS, Image.BICUBIC, Image.BILINEAR, Image.BOX]))
+        if random.random() < self.p_blur: img = blur(img, random.uniform(0.2, 1.0))
+        if random.random() < self.p_noise: img = noise(img, random.uniform(1, 4), seed=random.randrange(1 << 30))
+        if random.random() < self.p_jpeg: img = jpeg(img, random.randint(*self.quality))
+        return PILImage(img)
+
 # %% ../nbs/03_transforms.ipynb #c011
 class CNNSpotAug(RandTransform):
     "CNNSpot's blur + JPEG training augmentation (Wang et al. 2020), on PIL images of the training set."
@@ -80,10 +97,10 @@ class Jitter(RandTransform):
         return PILImage(Image.fromarray(np.clip(np.asarray(x, dtype=np.float32) * a + b + 0.5, 0, 255).astype(np.uint8)))
 
 AUGMENTATIONS = dict(flip=lambda: FlipItem(0.5), dihedral=lambda: DihedralItem(), jitter=lambda: Jitter(),
-                     cnnspot=lambda: CNNSpotAug(0.5))
+                     cnnspot=lambda: CNNSpotAug(0.5), process=lambda: Process())
 
 def augmentations(names='flip') -> list:
-    "Training item augmentations by name (comma-separated): `flip`, `dihedral` (flips and 90-degree rotations), `jitter`, `cnnspot`, `none`."
+    "Training item augmentations by name (comma-separated): `flip`, `dihedral` (flips and 90-degree rotations), `jitter`, `cnnspot`, `process` (random resize, re-encoding, blur, noise), `none`."
     out = []
     for n in as_list(names):
         if n == 'none': continue

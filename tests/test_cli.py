@@ -144,6 +144,18 @@ def test_predict_cli_streams_csv(tiny_tree, tiny_manifest, tmp_path):
     pd.testing.assert_frame_equal(t2.set_index('path').sort_index(), t.set_index('path').sort_index())
     r = run('gitools-predict', folder, '--detector', tmp_path/'nope')
     assert r.returncode == 2 and 'no such detector folder' in r.stderr
+    # the threshold set on images of the same source first: labelled (a dataset) or not (a plain folder); the note says which
+    r = run('gitools-predict', folder, '--detector', det, '--calibrate-on', tiny_tree[0], '--out', tmp_path/'cal.csv')
+    assert r.returncode == 0 and 'calibrated: shift: logit shift fitted on' in r.stderr, r.stderr[-1500:]
+    thr = float(r.stderr.split('-> threshold ')[1].split()[0])
+    c = pd.read_csv(tmp_path/'cal.csv').dropna(subset=['p_fake'])
+    assert ((c.p_fake > thr).astype(int) == c.fake).all()                       # the decisions use the calibrated threshold
+    flat = tmp_path/'flat'; flat.mkdir()
+    for p in sorted(on_disk)[:16]: (flat/Path(p).name).write_bytes(Path(p).read_bytes())
+    r = run('gitools-predict', folder, '--detector', det, '--calibrate-on', flat, '--calibration', 'prior')
+    assert r.returncode == 0 and 'calibrated: prior: 50% of' in r.stderr and 'unlabelled images' in r.stderr, r.stderr[-1500:]
+    r = run('gitools-predict', folder, '--detector', det, '--calibration', 'shift')
+    assert r.returncode == 2 and '--calibration needs --calibrate-on' in r.stderr
 
 @pytest.mark.slow
 def test_finetune_applies_corrections(tiny_tree, tiny_manifest, tmp_path):
