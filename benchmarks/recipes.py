@@ -41,6 +41,10 @@ RECIPES = {  # name -> train_detector options (crop 64: mini's images are 64 px)
     'npr-10-epochs': dict(arch='npr', arch_kwargs=dict(backbone='resnet18'), epochs=10, lr=2e-3),
     'probe-process': dict(arch='probe', augment='flip,process'),
     'probe-process-3-passes': dict(arch='probe', augment='flip,process', passes=3),
+    'probe-residual': dict(arch='probe', arch_kwargs=dict(inputs='residual')),
+    'probe-rgb-residual': dict(arch='probe', arch_kwargs=dict(inputs='rgb+residual')),
+    'probe-stats': dict(arch='probe_stats'),
+    'probe-grid': dict(arch='probe', arch_kwargs=dict(grid=3, C=0.001)),
 }
 ABOUT = {
     'stats': 'the floor: six image statistics + logistic regression',
@@ -59,6 +63,10 @@ ABOUT = {
     'npr-10-epochs': 'NPR as above, 10 epochs: does training longer help?',
     'probe-process': 'probe with processing augmentation on both classes (random resize, JPEG or none, slight blur/noise)',
     'probe-process-3-passes': 'probe-process, the head fitted on three augmented passes over the training set',
+    'probe-residual': "probe reading NPR's neighbouring-pixel residual instead of the RGB crop (Tan et al. 2024)",
+    'probe-rgb-residual': 'probe reading the RGB crop and its NPR residual, features concatenated',
+    'probe-stats': 'probe_stats: probe features + the six statistics (weighted 30x) in one head, C 0.001, centre + 3x3 grid of crops averaged',
+    'probe-grid': 'probe with C 0.001 and the centre + 3x3 grid of crops averaged (no statistics): the grid alone',
 }
 DIRECTIONS = [('mini', 'far'), ('far', 'mini')]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse, store_true
 from .core import *
-from .data import scan, unreadable, summary, load_data, default_stages, select
+from .data import scan, unreadable, summary, load_data, default_stages, select, check_crop
 
 # %% auto #0
 __all__ = ['interactive', 'scan_cli', 'cache_cli', 'iter_images', 'predict_cli', 'finetune_cli', 'eval_cli', 'ensemble_cli',
@@ -72,6 +72,7 @@ def cache_cli(data:str=None,                 # dataset folder or CSV (default: t
     from gitools.cache import build_cache, CropCache
     m = load_data(data, progress=interactive())
     rows = select(m, generators, splits)
+    check_crop(rows, crop)
     dest = build_cache(rows, out, crop=crop, crops_per_image=crops_per_image, shard_size=shard_size, n_workers=n_workers, seed=seed,
                        progress=interactive())
     print(CropCache(dest))
@@ -86,6 +87,35 @@ def iter_images(paths):
                 for f in sorted(files):
                     if is_image_file(f): yield str(Path(dirpath)/f)
         else: yield str(p)          # a missing file is reported in its row (error column), the others are still scored
+
+def _identity(det, detector:str, tta:bool) -> dict:
+    "What decides a predictions CSV's rows: the detector (its files' checksums), its threshold and the views read."
+    d = Path(detector).expanduser()
+    d = d.parent if d.is_file() else d
+    files = {f.name: file_sha256(f) for f in (d/'config.json', d/'model.safetensors') if f.exists()}
+    return dict(detector=os.path.abspath(d), files=files, threshold=round(float(det.threshold), 9), tta=bool(tta))
+
+def _open_predictions(out:str, ident:dict, resume:bool, overwrite:bool, inputs) -> set:
+    "Check --out before any image is scored; return the (absolute) paths already scored there when resuming its own run."
+    o, side = Path(out), Path(str(out) + '.gitools.json')
+    if is_image_file(o) or any(Path(p).exists() and os.path.samefile(p, o) for p in inputs if o.exists()):
+        raise GitoolsError(f"--out {out}: is an input image; give a new CSV file for the predictions")
+    if o.is_dir(): raise GitoolsError(f"--out {out}: is a folder; give a CSV file for the predictions")
+    if not (o.exists() and o.stat().st_size):
+        side.parent.mkdir(parents=True, exist_ok=True); side.write_text(json.dumps(ident, indent=2)); return set()
+    if overwrite: o.unlink(); side.write_text(json.dumps(ident, indent=2)); return set()
+    if not resume: raise GitoolsError(f"--out {out}: exists; --resume continues it, --overwrite replaces it, or give another file")
+    try: theirs = json.loads(side.read_text())
+    except (OSError, ValueError): raise GitoolsError(f"--out {out}: was not written by gitools-predict (no {side.name} beside it); it is left as it is") from None
+    diff = [k for k in ('detector', 'files', 'threshold', 'tta') if theirs.get(k) != ident.get(k)]
+    if diff: raise GitoolsError(f"--out {out}: was written with another {', '.join(diff)}; its rows would mix two detectors: give another --out")
+    raw = o.read_bytes()
+    if not raw.endswith(b'\n'):                       # a row cut off by the kill: drop it, it is scored again
+        with open(o, 'r+b') as g: g.truncate(raw.rfind(b'\n') + 1)
+    with open(o, newline='', encoding='utf-8', errors='surrogateescape') as f:
+        rows = csv.reader(f)
+        if next(rows, None) != ['path', 'p_fake', 'fake', 'error']: raise GitoolsError(f"--out {out}: not a gitools-predict CSV (header differs)")
+        return {os.path.abspath(r[0]) for r in rows if r}
 
 def _batched(it, n):
     buf = []
@@ -105,6 +135,7 @@ def predict_cli(*paths:str,                  # image files or folders
                 calibrate_on:str=None,       # images from the same source as those to score: set the threshold on them first (a labelled dataset or a plain folder)
                 calibration:str=None,        # shift (labelled), mixture or prior (unlabelled); default: shift if labelled, else mixture
                 fake_share:float=0.5,        # prior: share of fake images expected among --calibrate-on
+                overwrite:store_true=False,  # replace an existing --out CSV
                ):
     "P(fake) and the decision for each image, as CSV: path, p_fake, fake, error."
     from gitools.detector import load_detector
@@ -118,21 +149,15 @@ def predict_cli(*paths:str,                  # image files or folders
         _, note = calibrate_detector(det, calibrate_on, calibration, fake_share, bs=bs)
         print(f"calibrated: {note}", file=sys.stderr)
     elif calibration: raise GitoolsError("--calibration needs --calibrate-on FOLDER: the images to set the threshold on")
-    done = set()
-    if resume and Path(out).exists() and Path(out).stat().st_size:
-        raw = Path(out).read_bytes()
-        if not raw.endswith(b'\n'):                       # a row cut off by the kill: drop it, it is scored again
-            with open(out, 'r+b') as g: g.truncate(raw.rfind(b'\n') + 1)
-        try: done = set(pd.read_csv(out, usecols=['path'], dtype=str)['path'])
-        except Exception as e: raise GitoolsError(f"{out}: cannot resume from it ({e}); remove it or drop --resume") from None
-        print(f"resuming: {len(done)} images already scored in {out}", file=sys.stderr)
-    if out: Path(out).parent.mkdir(parents=True, exist_ok=True)
-    f = open(out, 'a' if done else 'w', newline='') if out else sys.stdout
+    done = _open_predictions(out, _identity(det, detector, tta), resume, overwrite, paths) if out else set()
+    if done: print(f"resuming: {len(done)} images already scored in {out}", file=sys.stderr)
+    # file names are written byte for byte (surrogateescape): a name that is not UTF-8 neither stops the run nor loses its row
+    f = open(out, 'a' if done else 'w', newline='', encoding='utf-8', errors='surrogateescape') if out else sys.stdout
     w = csv.writer(f)
     if not done: w.writerow(['path', 'p_fake', 'fake', 'error'])
     n = n_fake = n_bad = 0
     try:
-        for chunk in _batched((p for p in iter_images(paths) if p not in done), 256):
+        for chunk in _batched((p for p in iter_images(paths) if os.path.abspath(p) not in done), 256):
             for path, p, err in det.predict_iter(chunk, bs=bs, tta=tta):
                 fake = '' if err else int(p > det.threshold)
                 w.writerow([path, '' if err else f'{p:.6f}', fake, err]); n += 1; n_fake += fake == 1; n_bad += bool(err)
@@ -169,7 +194,8 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
                  seed:int=0,                 # random seed
                  num_workers:int=None,       # data-loading workers
                  out:str=None,               # run folder (default: runs/finetune-<date-time>)
-                 resume:store_true=False,    # continue an interrupted run in --out
+                 resume:store_true=False,    # continue an interrupted run in --out (refused if made with other options or data)
+                 overwrite:store_true=False, # replace the finetune run in --out (the old one is deleted only when this one finishes)
                  corrections:str=None,       # label corrections exported by the app (CSV) or its store (.sqlite)
                  corrections_into_train:store_true=False, # let corrected images of the reported split (val) move into training
                  cache:str=None,             # a crop cache folder from gitools-cache: train from its crops instead of decoding files
@@ -191,7 +217,7 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
     from gitools.transforms import augmentations
     FinetuneConfig(stages=[['-']], **opts); augmentations(augment)    # every option checked before the data is scanned
     m = load_data(data, progress=interactive())
-    r = finetune(m, out, resume=resume, stages=stages or default_stages(m), progress=interactive(), **opts)
+    r = finetune(m, out, resume=resume, overwrite=overwrite, stages=stages or default_stages(m), progress=interactive(), **opts)
     from fastai.torch_core import rank_distrib
     if rank_distrib(): return            # under `accelerate launch`, the first process reports
     mat = (r['matrix'] * 100).round(1)
@@ -248,6 +274,7 @@ def eval_cli(task:str,                     # matrix, loo, cross, degrade, spectr
              cache:str=None,               # a crop cache folder from gitools-cache: train and evaluate on its crops instead of decoding files (degraded images are read from the files)
              by:str='generator',           # loo: hold out each generator, or each family
              seed:int=0,                   # random seed
+             overwrite:store_true=False,   # replace the eval run in --out instead of continuing it
             ):
     "Run one of GenImage's protocols or analyses into a run folder: tables, figures, per-image predictions."
     import gitools.protocols as P
@@ -266,26 +293,26 @@ def eval_cli(task:str,                     # matrix, loo, cross, degrade, spectr
     cfg = {k: v for k, v in locals().items() if k in ('task', 'data', 'train', 'test', 'detectors', 'arch', 'pretrained', 'epochs',
                                                       'lr', 'crop', 'bs', 'degradations', 'sizes', 'k', 'n', 'by', 'seed', 'cache',
                                                       'train_data', 'test_data', 'shots', 'n_calibration')}
-    if (out/'config.json').exists():            # a rerun resumes only the run it made: other data or options would mix results
-        try: old = json.loads((out/'config.json').read_text())
-        except ValueError: old = None
-        diff = sorted(k for k in set(cfg) | set(old or {}) if (old or {}).get(k) != cfg.get(k))
-        if diff: raise GitoolsError(f"{out} holds a run made with other options ({', '.join(f'--{k.replace(chr(95), chr(45))}' for k in diff)}): "
-                                    "give another --out, or remove that folder to start again")
+    from gitools.runs import RunFolder, fingerprint
+    def claim(**data):      # a rerun continues only the run it made: other data or options would mix results in one table
+        run = RunFolder(out, 'eval', cfg, {k: fingerprint(v) for k, v in data.items()}, continues=True, overwrite=overwrite)
+        (out/'config.json').write_text(json.dumps(cfg, indent=2))
+        return run
     if task == 'cross':
         src, tgt = load_data(train_data, progress=bar), load_data(test_data, progress=bar)
-        out.mkdir(parents=True, exist_ok=True); (out/'config.json').write_text(json.dumps(cfg, indent=2))
+        check_crop(src, crop)
+        run = claim(train_data=src, test_data=tgt)
         r = P.cross_dataset(src, tgt, out, train=train, test=test, shots=shots, n_calibration=n_calibration, bs=bs, progress=bar,
                             arch=arch, pretrained=pretrained or None, epochs=epochs, lr=lr, crop=crop, num_workers=num_workers, seed=seed)
         cols = ['acc', 'acc mixture', f'acc shift-{shots}', 'best_acc', 'calibration_gap', 'auc', 'tpr_at_5fpr']
         with pd.option_context('display.width', 200):
             print(f"trained on {train_data}, tested on {test_data} (val split), %:\n{(r['table'][cols] * 100).round(1).to_string()}")
             print(f"\nthe same detectors on {train_data}'s own val split (pooled, %):\n{(r['in_domain'] * 100).round(1).to_string()}")
-        _summarise(out, task); print(f"run folder: {out}")
+        _summarise(out, task); print(f"run folder: {out}"); run.close()
         return
     m = load_data(data, progress=bar)
-    out.mkdir(parents=True, exist_ok=True)
-    (out/'config.json').write_text(json.dumps(cfg, indent=2))
+    check_crop(m, crop)
+    run = claim(data=m)
     if cache:                                   # opened once for every detector and protocol; refused if stale
         from gitools.cache import CropCache
         cache = CropCache(cache, m)
@@ -314,7 +341,7 @@ def eval_cli(task:str,                     # matrix, loo, cross, degrade, spectr
         t = P.class_generalization(m, out, as_list(train) or first, k=k, bs=bs, progress=bar, cache=cache, **tr)
         print(t.to_string())
     _summarise(out, task)
-    print(f"run folder: {out}")
+    print(f"run folder: {out}"); run.close()
 
 # %% ../nbs/12_cli.ipynb #c101
 @call_parse
@@ -329,6 +356,7 @@ def ensemble_cli(*detectors:str,             # saved detector folders, optionall
                  selection:float=0.2,        # share of the train split carved out as selection images
                  bs:int=32,                  # batch size
                  seed:int=0,                 # seed of the selection split
+                 overwrite:store_true=False, # replace the ensemble already saved in --out
                 ):
     "Combine saved detectors into an ensemble: fit it on selection images, evaluate it beside its members on val, save it."
     from gitools.ensemble import Ensemble, COMBINERS, CALIBRATIONS
@@ -336,6 +364,10 @@ def ensemble_cli(*detectors:str,             # saved detector folders, optionall
     from gitools.evaluation import predict_rows, metrics_table
     if not detectors: raise GitoolsError("give the saved detector folders to combine")
     if not out: raise GitoolsError("give the folder to save the ensemble in: --out path")
+    from gitools.runs import made_by, is_empty_dir
+    if not is_empty_dir(out):             # checked before any work: a user's folder is never replaced, a saved ensemble only when asked
+        if made_by(out) != 'ensemble': raise GitoolsError(f"{os.path.abspath(out)}: exists and is not a saved ensemble; it is left as it is: choose another --out")
+        if not overwrite: raise GitoolsError(f"{out}: holds a saved ensemble already; --overwrite replaces it, or choose another --out")
     if combiner not in COMBINERS: raise GitoolsError(f"unknown combiner {combiner!r}; choose one of {', '.join(COMBINERS)}")
     if calibrate not in CALIBRATIONS: raise GitoolsError(f"unknown calibration {calibrate!r}; choose platt or temperature")
     if bs < 1: raise GitoolsError(f"--bs is {bs}: it must be a positive integer")

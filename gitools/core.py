@@ -11,8 +11,8 @@ from pathlib import Path
 from functools import lru_cache
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'GitoolsError', 'is_image_file', 'open_rgb', 'as_list', 'centre_box', 'cache_dir', 'file_sha256',
-           'imagenet_wnids', 'wnid_to_index']
+__all__ = ['IMAGE_EXTS', 'GitoolsError', 'is_image_file', 'open_rgb', 'text_path', 'fs_path', 'as_list', 'centre_box',
+           'cache_dir', 'file_sha256', 'imagenet_wnids', 'wnid_to_index']
 
 # %% ../nbs/00_core.ipynb #c006
 class GitoolsError(ValueError):
@@ -48,11 +48,26 @@ def open_rgb(x) -> 'Image.Image':
         elif x.dtype == np.uint16: x = (x.astype(np.float64) / 257 + 0.5).astype(np.uint8)
         try: return _as_8bit(Image.fromarray(x))
         except (TypeError, ValueError) as e: raise GitoolsError(f"cannot read an array of shape {x.shape} and type {x.dtype} as an image") from e
-    p = Path(x)
+    p = Path(fs_path(x))
     if not p.exists(): raise GitoolsError(f"{p}: no such image file" if not p.is_symlink() else f"{p}: broken symlink or symlink loop")
     try:
         with Image.open(p) as img: img.load(); return _as_8bit(img)
     except Exception as e: raise GitoolsError(f"{p}: cannot decode image ({type(e).__name__}: {e})") from e
+
+# %% ../nbs/00_core.ipynb #75fe5a23
+def _shift(s:str, lo:int, hi:int, to:int) -> str: return ''.join(chr(ord(c) - lo + to) if lo <= ord(c) <= hi else c for c in s)
+
+def text_path(p) -> str:
+    "Path `p` (str, bytes or Path) as valid Unicode text: bytes of its name that are not UTF-8 become private-use characters (`fs_path` undoes it)."
+    s = os.fsdecode(os.fspath(p))
+    return s if s.isascii() or not any(0xDC80 <= ord(c) <= 0xDCFF for c in s) else _shift(s, 0xDC80, 0xDCFF, 0xF780)
+
+def fs_path(s) -> str:
+    "The name on disk of a path stored by `text_path` (a name that holds such private-use characters itself is kept if it exists)."
+    s = os.fspath(s)
+    if isinstance(s, bytes) or s.isascii() or not any(0xF780 <= ord(c) <= 0xF7FF for c in s): return s
+    raw = _shift(s, 0xF780, 0xF7FF, 0xDC80)
+    return raw if os.path.lexists(raw) or not os.path.lexists(s) else s
 
 # %% ../nbs/00_core.ipynb #c013
 def as_list(x) -> list:

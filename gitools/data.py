@@ -16,8 +16,8 @@ from .core import *
 # %% auto #0
 __all__ = ['GENERATORS', 'GENIMAGE_GENERATORS', 'MANIFEST_COLUMNS', 'EMBEDDED', 'Generator', 'register_generator',
            'generator_keys', 'get_generator', 'parse_name', 'jpeg_quality', 'probe_image', 'infer_fields',
-           'manifest_path', 'scan', 'unreadable', 'summary', 'select', 'filter_reals', 'sample', 'selection_split',
-           'default_data', 'demo_data', 'embedded_data', 'load_data', 'default_stages']
+           'manifest_path', 'scan', 'unreadable', 'summary', 'select', 'check_crop', 'filter_reals', 'sample',
+           'selection_split', 'default_data', 'demo_data', 'embedded_data', 'load_data', 'default_stages']
 
 # %% ../nbs/01_data.ipynb #c006
 @dataclass(frozen=True)
@@ -126,6 +126,7 @@ _END_MARKERS = {'PNG': b'IEND', 'JPEG': b'\xff\xd9'}
 def probe_image(path, verify:bool=False) -> dict:
     "Format, size, JPEG quality and readability of image `path`, from its header and last bytes (`verify`: decode it all)."
     r = dict(format=None, width=None, height=None, quality=None, readable=False, reason='')
+    path = fs_path(path)
     if os.path.islink(path):
         try: Path(path).resolve(strict=True)
         except RuntimeError: return {**r, 'reason': 'symlink loop'}
@@ -143,7 +144,11 @@ def probe_image(path, verify:bool=False) -> dict:
             r.update(format=img.format, width=img.width, height=img.height, quality=jpeg_quality(img) if img.format == 'JPEG' else None)
             if (marker := _END_MARKERS.get(img.format)):
                 f.seek(max(0, size - 64)); tail = f.read().rstrip(b'\x00\r\n ')
-                if marker not in tail[-12:]: return {**r, 'reason': f'truncated: no {img.format} end marker'}
+                if marker not in tail[-12:]:
+                    f.seek(0)                       # data after the end marker (phones append some) is no truncation: decode to tell
+                    if marker not in f.read(): return {**r, 'reason': f'truncated: no {img.format} end marker'}
+                    try: img.load()
+                    except Exception: return {**r, 'reason': f'truncated: the {img.format} data stops before its end'}
             if verify:
                 try: img.load()
                 except Exception as e: return {**r, 'reason': f'corrupt data: {type(e).__name__}: {e}'[:200]}
@@ -186,15 +191,15 @@ def _walk(root:Path):
         if (st.st_dev, st.st_ino) in seen:     # a symlink to a folder already scanned (e.g. an ancestor): never follow a cycle
             warnings.warn(f"{d}: links to a folder scanned already (a symlink cycle, or a second link to one folder); not followed"); continue
         seen.add((st.st_dev, st.st_ino))
-        folders = Path(d).parts[1:]
+        folders = Path(text_path(d)).parts[1:]
         for e in entries:
             if e.name.startswith('.'): continue
             try: is_dir = e.is_dir(follow_symlinks=True)
             except OSError: is_dir = False
             if is_dir: stack.append(e.path)
             elif is_image_file(e.name):
-                try: st = e.stat(); out.append((e.path, folders, st.st_size, st.st_mtime_ns))
-                except OSError: out.append((e.path, folders, 0, 0))   # a broken or looping symlink: `probe_image` says which
+                try: st = e.stat(); out.append((text_path(e.path), folders, st.st_size, st.st_mtime_ns))   # any bytes: stored losslessly
+                except OSError: out.append((text_path(e.path), folders, 0, 0))   # a broken or looping symlink: `probe_image` says which
     return out
 
 def _probe_chunk(paths, verify=False): return [probe_image(p, verify) for p in paths]
@@ -221,17 +226,34 @@ def _csv_rows(csv:Path) -> pd.DataFrame:
     if labels.isna().any():
         bad = t['label'][labels.isna()].unique()[:5]
         raise GitoolsError(f"{csv}: unknown labels {list(bad)}; use real/fake, nature/ai or 0/1")
-    paths = [Path(p).expanduser() for p in t['path']]
-    paths = [p if p.is_absolute() else (csv.parent/p) for p in paths]
+    if t['path'].isna().any() or t['path'].str.strip().eq('').any():
+        empty = [i + 2 for i in t.index[t['path'].isna() | t['path'].fillna('').str.strip().eq('')][:5]]
+        raise GitoolsError(f"{csv}: empty 'path' cell on line {', '.join(map(str, empty))}; give every image a path")
+    paths = [Path(fs_path(p)).expanduser() for p in t['path']]
+    paths = [Path(os.path.normpath(p if p.is_absolute() else (csv.parent/p))) for p in paths]
     rows = []
     for i, p in enumerate(paths):
         st = p.stat() if p.exists() else None
         f = infer_fields([*p.parent.parts, 'ai' if labels[i] == 'fake' else 'nature'], p.name)
         gen = t['generator'][i] if 'generator' in t and isinstance(t['generator'][i], str) else f['generator']
         split = t['split'][i] if 'split' in t and isinstance(t['split'][i], str) else (f['split'] or 'train')
-        rows.append(dict(path=str(p), label=labels[i], split=split, generator=gen,
+        rows.append(dict(path=text_path(p), label=labels[i], split=split, generator=gen,
                          bytes=st.st_size if st else 0, mtime=st.st_mtime_ns if st else 0))
-    return pd.DataFrame(rows)
+    return _merge_duplicates(pd.DataFrame(rows), csv)
+
+def _merge_duplicates(rows:pd.DataFrame, csv) -> pd.DataFrame:
+    "The rule for a file listed twice: the same label, split and generator each time -> one row (with a warning); anything else -> refused."
+    dup = rows['path'].duplicated(keep=False)
+    if not dup.any(): return rows
+    d = rows[dup]
+    clash = d.groupby('path')[['label', 'split', 'generator']].nunique().max(axis=1) > 1
+    if clash.any():
+        p = clash.index[clash][0]
+        seen = '; '.join(f"{r.label}/{r.split}/{r.generator}" for r in d[d.path == p].itertuples())
+        raise GitoolsError(f"{csv}: {p} is listed {int((d.path == p).sum())} times with different labels, splits or generators ({seen}), "
+                           f"e.g. in training and in val; list each image once ({int(clash.sum())} such files)")
+    warnings.warn(f"{csv}: {int(d.path.nunique())} files are listed more than once with the same label and split; each is used once")
+    return rows.drop_duplicates('path').reset_index(drop=True)
 
 def _folder_rows(root:Path) -> pd.DataFrame:
     files = _walk(root)
@@ -322,6 +344,15 @@ def select(df:pd.DataFrame, generators=None, splits=None, labels=None, readable:
     if labels is not None: m &= df['label'].isin(as_list(labels))
     if readable: m &= df['readable']
     return df[m].reset_index(drop=True)
+
+def check_crop(manifest:pd.DataFrame, crop:int, what:str='--crop') -> int:
+    "Refuse a crop side that the data cannot fill: at most the largest image side in `manifest`, or 1024 if that is smaller."
+    sides = manifest[['width', 'height']].max(axis=1).dropna() if {'width', 'height'} <= set(manifest.columns) else pd.Series(dtype=float)
+    most = int(max(1024, sides.max() if len(sides) else 0))
+    if not 1 <= crop <= most:
+        raise GitoolsError(f"{what} is {crop}: it must be between 1 and {most} (the largest image side in the data is "
+                           f"{int(sides.max()) if len(sides) else 'unknown'} px; larger crops are only zero padding)")
+    return crop
 
 def filter_reals(df:pd.DataFrame, quality:float=None, min_size:int=None, max_size:int=None) -> pd.DataFrame:
     "Drop real images whose JPEG quality is not `quality` or whose sides fall outside `[min_size, max_size]`; fakes stay."

@@ -4,30 +4,39 @@
 
 # %% ../nbs/07_detector.ipynb #c002
 from __future__ import annotations
-import json, os, shutil
+import json
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
 import gitools
 from .core import *
 from .models import create_detector
+from .runs import atomic_folder
 
 # %% auto #0
-__all__ = ['views', 'normalize', 'preprocess', 'BaseDetector', 'Detector', 'is_detector_dir', 'save_detector', 'load_detector']
+__all__ = ['grid_corners', 'views', 'normalize', 'preprocess', 'BaseDetector', 'Detector', 'is_detector_dir', 'save_detector',
+           'load_detector']
 
 # %% ../nbs/07_detector.ipynb #c006
-def _views(img:Image.Image, crop:int, tta:bool) -> list:
+def grid_corners(w:int, h:int, crop:int, k:int) -> list:
+    "Top-left corners of a k x k grid of `crop` squares spread evenly over a w x h image (a small image repeats corners: k * k always)."
+    xs, ys = (np.linspace(0, max(s - crop, 0), k).round().astype(int).tolist() for s in (w, h))
+    return [(x, y) for y in ys for x in xs]
+
+def _views(img:Image.Image, crop, tta:bool) -> list:
+    crop, k = crop if isinstance(crop, tuple) else (crop, 1)      # (crop, k): the centre, then a k x k grid over the whole image
     w, h = img.size
     tls = [centre_box(w, h, crop)[:2]]
+    if k > 1: tls += grid_corners(w, h, crop, k)       # a fixed count, so that images of any size batch together
     if tta: tls += [(0, 0), (max(w - crop, 0), 0), (0, max(h - crop, 0)), (max(w - crop, 0), max(h - crop, 0))]
     out = [img.crop((x, y, x + crop, y + crop)) for x, y in tls]          # zero-filled outside the image
     if tta: out.insert(1, out[0].transpose(Image.FLIP_LEFT_RIGHT))
     return out
 
 def views(img:Image.Image, crops, tta:bool=False) -> dict:
-    "What every detector reads from decoded image `img`: for each crop size, a (V, 3, crop, crop) uint8 tensor of its views."
+    "What every detector reads from decoded image `img`: for each crop (a side, or `(side, k)` for the centre and a k x k grid), a (V, 3, side, side) uint8 tensor of its views."
     return {c: torch.stack([torch.from_numpy(np.asarray(v, dtype=np.uint8).copy()).permute(2, 0, 1) for v in _views(img, c, tta)])
-            for c in sorted(set(crops))}
+            for c in sorted(set(crops), key=str)}
 
 def normalize(x:torch.Tensor, mean, std) -> torch.Tensor:
     "uint8 images (..., 3, H, W) as floats in [0, 1], normalised by `mean` and `std`."
@@ -88,26 +97,32 @@ class Detector(BaseDetector):
                  classes=('real', 'fake'), info:dict=None):
         self.model, self.arch, self.crop, self.mean, self.std = model.eval(), arch, int(crop), tuple(mean), tuple(std)
         self.threshold, self.arch_kwargs, self.classes, self.info = float(threshold), dict(arch_kwargs or {}), list(classes), dict(info or {})
+        self.grid = int(getattr(model, 'grid', 1))      # a model may ask to read a k x k grid of crops over the image and average them
 
     @property
-    def crops(self) -> tuple: return (self.crop,)
+    def crops(self) -> tuple: return (self.crop,) if self.grid == 1 else ((self.crop, self.grid),)
 
     @property
     def config(self) -> dict:
         return dict(format='gitools-detector', format_version=1, arch=self.arch, arch_kwargs=self.arch_kwargs, crop=self.crop,
-                    mean=list(self.mean), std=list(self.std), threshold=self.threshold, classes=self.classes,
+                    mean=list(self.mean), std=list(self.std), grid=self.grid, threshold=self.threshold, classes=self.classes,
                     gitools_version=gitools.__version__, info=self.info)
 
     def __repr__(self): return f"Detector({self.arch!r}, crop={self.crop}, threshold={self.threshold:.3f})"
 
     def p_fake_views(self, views:dict) -> torch.Tensor:
         "P(fake) for a batch of decoded views (`views[crop]`: (B, V, 3, crop, crop) uint8), averaged over the V views."
-        x = views[self.crop]
+        x = views[self.crops[0]]
         b, v = x.shape[:2]
         dev = next(self.model.parameters()).device
+        keep = torch.ones(b, v, dtype=torch.bool)
+        if self.grid > 1:            # a grid over a small image repeats views: each distinct view is scored once and counts once
+            flat = x.flatten(2)
+            for j in range(1, v): keep[:, j] = ~(flat[:, :j] == flat[:, j:j + 1]).all(2).any(1)
+        p = torch.zeros(b, v)
         with torch.inference_mode():
-            p = self.model.eval()(normalize(x.flatten(0, 1).to(dev), self.mean, self.std)).float().softmax(1)[:, 1]
-        return p.view(b, v).mean(1).cpu()
+            p[keep] = self.model.eval()(normalize(x[keep].to(dev), self.mean, self.std)).float().softmax(1)[:, 1].cpu()
+        return (p * keep).sum(1) / keep.sum(1)
 
     def save(self, path) -> Path: return save_detector(self, path)
     def to(self, device): self.model.to(device); return self
@@ -132,14 +147,11 @@ def save_detector(obj, path, info:dict=None,
     det, path = _as_detector(obj), Path(path)
     cfg = det.config
     if info: cfg['info'] = {**cfg['info'], **info}
-    tmp = path.with_name(path.name + f'.tmp{os.getpid()}')
-    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
-    sd = {k: v.detach().cpu().contiguous() for k, v in det.model.state_dict().items()}
-    save_file(sd, str(tmp/'model.safetensors'), metadata={'format': 'gitools-detector'})
-    (tmp/'config.json').write_text(json.dumps(cfg, indent=2, default=str))
-    for name, df in (tables or {}).items(): df.to_csv(tmp/name, index=False)
-    if path.exists(): shutil.rmtree(path)
-    tmp.rename(path)
+    with atomic_folder(path, what='detector') as tmp:      # replaces a detector saved there before, never a folder gitools did not write
+        sd = {k: v.detach().cpu().contiguous() for k, v in det.model.state_dict().items()}
+        save_file(sd, str(tmp/'model.safetensors'), metadata={'format': 'gitools-detector'})
+        (tmp/'config.json').write_text(json.dumps(cfg, indent=2, default=str))
+        for name, df in (tables or {}).items(): df.to_csv(tmp/name, index=False)
     return path
 
 def _check_config(cfg, where:Path):

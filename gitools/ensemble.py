@@ -4,12 +4,13 @@
 
 # %% ../nbs/11a_ensemble.ipynb #c002
 from __future__ import annotations
-import json, os, shutil
+import json
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import gitools
 from .core import *
 from .detector import BaseDetector, load_detector, save_detector
+from .runs import atomic_folder
 from .metrics import best_threshold
 
 # %% auto #0
@@ -125,8 +126,12 @@ def _weights_files(d:Path) -> list:
 
 def _save(self:Ensemble, path) -> Path:
     "Write the ensemble to folder `path`: members under `members/`, config with checksums; atomic (temporary folder, then rename)."
-    path = Path(path); tmp = path.with_name(path.name + f'.tmp{os.getpid()}')
-    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
+    path = Path(path)
+    with atomic_folder(path, what='ensemble') as tmp: _write_files(self, tmp)
+    return path
+
+def _write_files(self:Ensemble, tmp:Path):
+    "The ensemble's files in folder `tmp`."
     members = []
     for name, m in zip(self.names, self.members):
         d = save_detector(m, tmp/'members'/name)
@@ -136,9 +141,6 @@ def _save(self:Ensemble, path) -> Path:
                weights=self.weights.tolist(), bias=self.bias, platt=self.platt.tolist(), gate=self.gate.tolist(), threshold=self.threshold,
                gitools_version=gitools.__version__, info=self.info)
     (tmp/'config.json').write_text(json.dumps(cfg, indent=2))
-    if path.exists(): shutil.rmtree(path)
-    tmp.rename(path)
-    return path
 
 Ensemble.save = _save
 Ensemble.config = property(lambda self: json.loads(json.dumps(dict(format='gitools-ensemble', combiner=self.combiner, members=self.names,

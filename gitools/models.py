@@ -20,7 +20,7 @@ __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'DETECTORS', 'STAT_NAMES', 'Detector
            'detector_spec', 'timm_body', 'body_groups', 'TimmDetector', 'resnet50', 'deit_s', 'swin_t', 'cnnspot',
            'SpectrumLayer', 'SpectrumNet', 'spec', 'dct_matrix', 'FAD', 'LFS', 'F3Net', 'f3net', 'GramBlock', 'GramNet',
            'gramnet', 'npr_residual', 'NPRNet', 'npr', 'LinearHead', 'fits_in_closed_form', 'image_stats', 'StatsNet',
-           'stats', 'LinearProbe', 'probe', 'create_detector', 'count_params']
+           'stats', 'LinearProbe', 'probe', 'probe_stats', 'create_detector', 'count_params']
 
 # %% ../nbs/05_models.ipynb #c004
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -326,12 +326,14 @@ def npr(pretrained=False, **kwargs):
 # %% ../nbs/05_models.ipynb #c101
 class LinearHead(nn.Module):
     "Standardise features (stored statistics), then a linear real/fake layer; `fit` solves it as a logistic regression."
-    def __init__(self, n_in:int, C:float=0.01, drop:float=0.):
+    def __init__(self, n_in:int, C:float=0.01, drop:float=0.,
+                 scale=None):   # a weight per standardised feature (default 1): a larger one lets the regression lean on it more
         super().__init__()
         self.C = C
         self.register_buffer('mean', torch.zeros(n_in)); self.register_buffer('std', torch.ones(n_in))
+        self.register_buffer('scale', torch.ones(n_in) if scale is None else torch.as_tensor(scale, dtype=torch.float32), persistent=False)
         self.drop, self.fc = nn.Dropout(drop), nn.Linear(n_in, 2)
-    def forward(self, f): return self.fc(self.drop((f.float() - self.mean) / self.std))
+    def forward(self, f): return self.fc(self.drop((f.float() - self.mean) / self.std * self.scale))
 
     @torch.no_grad()
     def fit(self, feats:torch.Tensor, y, C:float=None, seed:int=0) -> float:
@@ -340,11 +342,12 @@ class LinearHead(nn.Module):
         f, y = torch.as_tensor(feats).double().cpu(), np.asarray(y).astype(int)
         if len(set(y.tolist())) < 2: raise GitoolsError("fitting a detector needs both real and fake training images")
         mean, std = f.mean(0), f.std(0).clamp_min(1e-6)
-        clf = LogisticRegression(C=C or self.C, max_iter=5000, random_state=seed).fit(((f - mean) / std).numpy(), y)
+        z = ((f - mean) / std * self.scale.double().cpu()).numpy()
+        clf = LogisticRegression(C=C or self.C, max_iter=5000, random_state=seed).fit(z, y)
         w, b = torch.from_numpy(clf.coef_[0]).float(), float(clf.intercept_[0])
         self.mean.copy_(mean.float()); self.std.copy_(std.float())
         self.fc.weight.copy_(torch.stack([-w / 2, w / 2])); self.fc.bias.copy_(torch.tensor([-b / 2, b / 2]))
-        return float(clf.score(((f - mean) / std).numpy(), y))
+        return float(clf.score(z, y))
 
 def fits_in_closed_form(model:nn.Module) -> bool:
     "Does `model` have `features(x)` and a `LinearHead`, so that `LinearHead.fit` can train it?"
@@ -401,6 +404,8 @@ class LinearProbe(nn.Module):
                  min_side:int=128,        # enlarge smaller crops to this side inside the model (bilinear)
                  all_blocks:bool=True,    # pool every block's output, not only the final embedding
                  inputs:str='rgb',        # what the frozen backbone reads: 'rgb', 'residual' (NPR's neighbouring-pixel residual) or 'rgb+residual'
+                 stats_weight:float=0.,   # > 0: the six `image_stats` join the features, each weighted this much against one backbone feature
+                 grid:int=1,              # > 1: the detector reads the centre crop and a grid x grid of crops over the image, and averages them
                  C:float=0.01, drop:float=0., **kwargs):
         super().__init__()
         self.body = timm_body(backbone, pretrained, weights, **kwargs).eval()
@@ -412,9 +417,10 @@ class LinearProbe(nn.Module):
         blocks = getattr(self.body, 'blocks', None)
         self._taps = list(blocks.children()) if all_blocks and isinstance(blocks, nn.Sequential) else []
         if inputs not in ('rgb', 'residual', 'rgb+residual'): raise GitoolsError(f"probe inputs {inputs!r}: choose rgb, residual or rgb+residual")
-        self.inputs = inputs.split('+')
+        self.inputs, self.stats_weight, self.grid = inputs.split('+'), float(stats_weight), int(grid)
         with torch.no_grad(): n = self.features(torch.zeros(1, 3, crop, crop)).shape[1]
-        self.head = LinearHead(n, C, drop)
+        n_stats = len(STAT_NAMES) if self.stats_weight > 0 else 0
+        self.head = LinearHead(n, C, drop, scale=[1.] * (n - n_stats) + [self.stats_weight] * n_stats)
 
     def train(self, mode:bool=True):
         super().train(mode); self.body.eval(); return self     # frozen statistics (BatchNorm) whatever the phase
@@ -422,7 +428,7 @@ class LinearProbe(nn.Module):
     def features(self, x:torch.Tensor) -> torch.Tensor:
         "Pooled features of each input the probe reads (the crop, its NPR residual at native resolution, or both), concatenated."
         parts = [x if k == 'rgb' else (npr_residual(x) * 4 + 0.5).clamp(0, 1) for k in self.inputs]   # the residual, centred on grey
-        return torch.cat([self._pooled(t) for t in parts], 1)
+        return torch.cat([self._pooled(t) for t in parts] + ([image_stats(x)] if self.stats_weight > 0 else []), 1)
 
     def _pooled(self, x:torch.Tensor) -> torch.Tensor:
         x = (x - self.in_mean) / self.in_std
@@ -444,6 +450,16 @@ class LinearProbe(nn.Module):
                             "enlarged 2x inside the model). Needs pretrained weights: packaged for the default EfficientNet-Lite0. "
                             "Only the linear head trains, in closed form.", pretrained=True)
 def probe(pretrained=True, crop=224, **kwargs): return LinearProbe(pretrained=pretrained, crop=crop, **kwargs)
+
+@register_detector('probe_stats', 'Ojha, Li & Lee, CVPR 2023 (frozen features, a linear head), with low-level image statistics beside them '
+                   '(as in Corvi et al., ICASSP 2023, on the spectral traces of generators) and multi-crop voting over the image',
+                   mean=(0., 0., 0.), std=(1., 1., 1.), closed_form=True,
+                   contract="The probe's features and the six `stats` statistics of each crop, in one logistic regression that weighs the "
+                            "statistics 30x (C 0.001); at prediction, the centre crop and a 3 x 3 grid of crops over the whole image, averaged. "
+                            "Chosen for travelling across datasets (notebook 15).", pretrained=True)
+def probe_stats(pretrained=True, crop=224, stats_weight=30., grid=3, C=0.001, **kwargs):
+    "The probe with the six image statistics beside its features, read over a grid of crops: the recipe that travels best between mini and far."
+    return LinearProbe(pretrained=pretrained, crop=crop, stats_weight=stats_weight, grid=grid, C=C, **kwargs)
 
 # %% ../nbs/05_models.ipynb #c025
 def create_detector(arch:str,               # a registered detector (`list_detectors()`) or any timm model name

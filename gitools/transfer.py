@@ -15,13 +15,14 @@ from fastai.vision.all import (CrossEntropyLossFlat, Callback, SaveModelCallback
                                num_distrib, distrib_barrier)
 import fastai.distributed  # noqa: F401 (adds Learner.distrib_ctx)
 from .core import *
-from .data import select, selection_split, GENERATORS
+from .data import select, selection_split, check_crop, GENERATORS
 from .loaders import genimage_dls, LABELS
 from .cache import CropCache
 from .learner import detector_learner
 from .detector import Detector, save_detector, is_detector_dir, load_detector
 from .models import DETECTORS, detector_spec, fits_in_closed_form
 from .evaluation import evaluate_generators, plot_matrix
+from .runs import RunFolder, fingerprint, atomic_folder
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'floor_detector',
@@ -210,6 +211,7 @@ def _check_inputs(cfg:FinetuneConfig, manifest:pd.DataFrame):
         for split in ('train', 'val'):
             labels = set(select(manifest, g, split)['label'])
             if labels != {'real', 'fake'}: raise GitoolsError(f"generator {g!r} has no readable {split} images of {sorted({'real', 'fake'} - labels)}")
+    check_crop(manifest, cfg.crop)
     if not is_detector_dir(cfg.start): detector_spec(cfg.start)
     elif cfg.pretrained: raise GitoolsError(f"{cfg.start}: pretrained=True applies to an architecture, not to a saved detector")
     if cfg.order not in ('given', 'easy-first', 'hard-first'): raise GitoolsError(f"order must be given, easy-first or hard-first, not {cfg.order!r}")
@@ -274,23 +276,13 @@ class RunState:
     def load(cls, path:Path): return cls(**{k: v for k, v in json.loads(Path(path).read_text()).items() if k in cls.__dataclass_fields__})
     def save(self, path:Path): _write_json(path, asdict(self))
 
-def _open_run(out:Path, cfg:FinetuneConfig, resume:bool) -> RunState:
-    "Check the run folder (a finished or started run is resumed, never overwritten), create it, and write the config."
-    state_file = out/'state.json'
-    if state_file.exists() and not resume:
-        raise GitoolsError(f"{out}: holds a run; resume it (resume=True, or --resume on the command line) or choose another folder")
-    state = RunState()
-    if resume and state_file.exists():
-        saved = json.loads((out/'config.json').read_text())
-        mine = json.loads(json.dumps(asdict(cfg), default=str))
-        diff = {k: (saved.get(k), v) for k, v in mine.items() if k not in ('num_workers',) and saved.get(k) != v}
-        if diff: raise GitoolsError(f"{out}: cannot resume with different options {diff}")
-        state = RunState.load(state_file)
-    distrib_barrier()                                   # every process has checked the folder before rank 0 writes to it
-    if not rank_distrib(): out.mkdir(parents=True, exist_ok=True)
-    distrib_barrier()
+def _open_run(out:Path, cfg:FinetuneConfig, manifest:pd.DataFrame, resume:bool, overwrite:bool) -> tuple:
+    "Claim the run folder (`RunFolder`: continued only with the same options and data, replaced only with `overwrite`), write the config."
+    run = RunFolder(out, 'finetune', asdict(cfg), dict(data=fingerprint(manifest)), resume=resume, overwrite=overwrite) if not rank_distrib() else None
+    distrib_barrier()                                   # rank 0 has claimed the folder before any process reads it
+    state = RunState.load(out/'state.json') if resume and (out/'state.json').exists() else RunState()
     _write_json(out/'config.json', asdict(cfg))
-    return state
+    return state, run
 
 def _start_learner(cfg:FinetuneConfig, dls, prev:Path=None):
     "The learner of a stage: the run's starting arch or detector for the first stage, the previous stage's detector after that."
@@ -349,7 +341,8 @@ def _report(out:Path, matrix:pd.DataFrame, summary:pd.DataFrame, v:pd.DataFrame)
 
 def finetune(manifest:pd.DataFrame,   # manifest from `scan`
              out,                    # run folder
-             resume:bool=False,      # continue an interrupted run in `out`
+             resume:bool=False,      # continue an interrupted run in `out` (refused if it was made with other options or data)
+             overwrite:bool=False,   # replace a finetune run already in `out` (deleted only when this one finishes)
              progress:bool=True,
              **kwargs) -> dict:
     "Staged fine-tuning across generators (options: `FinetuneConfig`); returns the matrix, summary, verdict and paths."
@@ -362,7 +355,17 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
     cfg.eval_generators = as_list(cfg.eval_generators) or sorted(manifest['generator'].unique())
     if cfg.unfreeze is None: cfg.unfreeze = [] if _closed_form(cfg) else [-2, 0]
     _check_inputs(cfg, manifest)
-    state, state_file = _open_run(out, cfg, resume), out/'state.json'
+    state, run = _open_run(out, cfg, manifest, resume, overwrite)
+    try: r = _finetune(manifest, out, cfg, state, resume, progress)
+    except BaseException:
+        if run: run.close(done=False)
+        raise
+    if run: run.close()
+    return r
+
+def _finetune(manifest:pd.DataFrame, out:Path, cfg:FinetuneConfig, state:RunState, resume:bool, progress:bool) -> dict:
+    "The body of `finetune`, in its claimed run folder."
+    state_file = out/'state.json'
     if cfg.corrections:        # reviewed labels from the app: relabels made, broken files dropped; the report stays in the run folder
         from gitools.annotations import apply_corrections
         manifest, report = apply_corrections(manifest, cfg.corrections, into_train=cfg.corrections_into_train)
@@ -406,7 +409,8 @@ def finetune(manifest:pd.DataFrame,   # manifest from `scan`
     # 4. the final detector, the verdict and the report
     final = out/'final'
     if prev is not None and (not final.exists() or state.final != str(prev)):
-        shutil.rmtree(final, ignore_errors=True); shutil.copytree(prev, final); state.final = str(prev); state.save(state_file)
+        with atomic_folder(final, what='final detector') as tmp: shutil.copytree(prev, tmp, dirs_exist_ok=True)
+        state.final = str(prev); state.save(state_file)
     v = verdict(matrix.iloc[-1], pd.Series(state.floor), trained)
     if cfg.cross_data:
         if state.cross is None: state.cross = cross_verdict(final, out/'floor', manifest, cfg.cross_data, out/'cross', cfg.bs); state.save(state_file)

@@ -50,7 +50,7 @@ def test_cross_command(tmp_path):
     calib = set(pd.concat(pd.read_parquet(f) for f in (out/'calibration').glob('preds/*/*/*.parquet')).path)
     assert reported and calib and not reported & calib
     r = run('cross', '--train-data', 'mini', '--test-data', 'far', '--arch', 'stats', '--out', out)   # other data, same folder
-    assert r.returncode == 2 and 'holds a run made with other options' in r.stderr and '--train-data' in r.stderr
+    assert r.returncode == 2 and 'holds an eval run made with other' in r.stderr and '--train-data' in r.stderr
 
 def test_cross_bad_input(tmp_path):
     r = run('cross', '--train-data', 'far', '--test-data', 'far', '--arch', 'stats', '--out', tmp_path/'a')
