@@ -13,8 +13,10 @@ import argparse, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import pandas as pd, torch
-from gitools.data import load_data, select, selection_split
-from gitools.detector import load_detector, is_detector_dir
+from gitools.data import select, selection_split
+from gitools.load import load_data
+from gitools.detector import is_detector_dir
+from gitools.load import load_detector
 from gitools.learner import train_detector
 from gitools.ensemble import Ensemble, COMBINERS
 from gitools.evaluation import predict_rows

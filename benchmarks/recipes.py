@@ -15,9 +15,10 @@ import argparse, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import pandas as pd, torch
-from gitools.data import load_data
+from gitools.load import load_data
 from gitools.data import select
-from gitools.detector import load_detector, is_detector_dir
+from gitools.detector import is_detector_dir
+from gitools.load import load_detector
 from gitools.learner import train_detector
 from gitools.protocols import leave_one_out, evaluate_run, cross_dataset
 from gitools.metrics import binary_metrics

@@ -6,7 +6,8 @@ import argparse, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import pandas as pd
-from gitools.data import load_data, default_stages
+from gitools.data import default_stages
+from gitools.load import load_data
 from gitools.transfer import finetune
 from gitools.benchmark import MINI_VERSION
 

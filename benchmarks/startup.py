@@ -25,7 +25,7 @@ def main(argv=None) -> list:
     # the image and detector are prepared in another process: a forked child inherits its parent's peak memory, so this one stays small
     det = a.detector or str(Path(tempfile.mkdtemp())/'stats')
     train = '' if a.detector else f"train_detector(m, ['sdv4'], 'stats', crop=64, out={det!r}, progress=False)"
-    prep = '\n'.join(["from gitools.data import load_data, select", "from gitools.learner import train_detector",
+    prep = '\n'.join(["from gitools.data import select", "from gitools.load import load_data", "from gitools.learner import train_detector",
                       "m = load_data('demo', progress=False)", train, "print(select(m, splits='val').path.iloc[0])"])
     img = subprocess.run([sys.executable, '-c', prep], capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     bin_ = Path(sys.executable).parent

@@ -3,7 +3,8 @@ replay, and joint training (gitools.transfer.compare_strategies). Default: the e
     python benchmarks/transfer_comparison.py [--data ROOT] [--stages esrgan,pix2pix,sr3] [--out runs/compare]"""
 import argparse, shutil, warnings
 warnings.filterwarnings('ignore')
-from gitools.data import load_data, default_stages
+from gitools.data import default_stages
+from gitools.load import load_data
 from gitools.transfer import compare_strategies
 
 if __name__ == '__main__':

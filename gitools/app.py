@@ -10,7 +10,8 @@ import numpy as np, pandas as pd, torch, gradio as gr
 from PIL import Image
 from .core import *
 from .transforms import degradation
-from .detector import BaseDetector, Detector, views, normalize, load_detector, is_detector_dir
+from .detector import BaseDetector, Detector, views, normalize, is_detector_dir
+from .load import load_detector
 from .annotations import Annotations
 
 # Gradio 6.31 sets pandas options that pandas 3 deprecates on every queued request: not ours to fix, and noise in the app's log
@@ -19,8 +20,9 @@ from pandas.errors import Pandas4Warning
 warnings.filterwarnings('ignore', category=Pandas4Warning, module=r'gradio\.')
 
 # %% auto #0
-__all__ = ['QUEUES', 'find_detectors', 'find_runs', 'cached_detector', 'safe_path', 'score', 'degradation_spec', 'patch_map',
-           'overlay', 'grad_cam', 'review_rows', 'review_queue', 'GitoolsApp', 'build_app', 'launch_app']
+__all__ = ['UNCERTAIN', 'QUEUES', 'find_detectors', 'find_runs', 'cached_detector', 'safe_path', 'check_size', 'score', 'about',
+           'degradation_spec', 'patch_map', 'overlay', 'grad_cam', 'review_rows', 'review_queue', 'GitoolsApp',
+           'build_app', 'launch_app']
 
 # %% ../nbs/17_app.ipynb #c006
 def _newest(roots, found_in, limit:int) -> dict:
@@ -34,8 +36,15 @@ def _newest(roots, found_in, limit:int) -> dict:
 def find_detectors(*roots, limit:int=200) -> dict:
     "Saved detectors and ensembles under folders `roots`, newest first: display name (path relative to its root) -> folder."
     def dets(r): return (c.parent for c in r.rglob('config.json')
-                         if 'members' not in c.parent.relative_to(r).parts[:-1] and is_detector_dir(c.parent))
+                         if 'members' not in c.parent.relative_to(r).parts[:-1] and is_detector_dir(c.parent) and not _copy_of_final(c.parent))
     return _newest(roots, dets, limit)
+
+def _copy_of_final(d:Path) -> bool:
+    "Is `d` a fine-tuning stage that its run's `final/` copies (the same model listed twice)?"
+    final = d.parent.parent/'final'
+    if d.parent.name != 'stages' or not is_detector_dir(final): return False
+    same = lambda f: (d/f).exists() and (final/f).exists() and (d/f).stat().st_size == (final/f).stat().st_size and (d/f).read_bytes() == (final/f).read_bytes()
+    return same('config.json') and same('model.safetensors')
 
 def find_runs(*roots, limit:int=100) -> dict:
     "Run folders with per-image predictions (`preds/`) under `roots`, newest first: display name -> folder."
@@ -68,19 +77,61 @@ def safe_path(path, roots, blocked=()) -> Path:
     return real
 
 # %% ../nbs/17_app.ipynb #c010
+UNCERTAIN = 1.0   # a verdict whose logit is within this of the threshold's is called uncertain (odds within a factor e)
+
+def _side(c) -> int: return c[0] if isinstance(c, tuple) else c
+
+def _read(img:Image.Image, c):
+    "What a detector's crop `c` reads on `img`: its own views, or on an image twice its side or more, the centre and a 3 x 3 grid (a patch vote)."
+    return (c, 3) if not isinstance(c, tuple) and min(img.size) >= 2 * c else c
+
+def check_size(img:Image.Image, detectors:dict):
+    "Refuse an image too small for a detector to judge (under half its crop side: the crop would be mostly padding)."
+    side = max(_side(c) for d in detectors.values() for c in d.crops)
+    if min(img.size) * 2 < side:
+        raise GitoolsError(f"the image is {img.width} x {img.height} px: too small to judge (the detector reads {side} x {side} px crops; "
+                           "a verdict would be a guess)")
+
 def score(img, detectors:dict, spec:str='identity', ensemble:bool=True) -> pd.DataFrame:
-    "P(fake), threshold and verdict of each detector (and of their mean ensemble, if more than one) on `img` degraded by `spec`."
+    "P(fake), threshold, verdict (fake, real; `uncertain` near the threshold) and crops read of each detector (and their mean ensemble) on `img` degraded by `spec`."
     from gitools.ensemble import Ensemble
+    from gitools.calibration import logit
     img = degradation(spec)(open_rgb(img))
     dets = dict(detectors)
-    v = views(img, [c for d in dets.values() for c in d.crops])
-    ps = {k: d.p_fake_views({c: v[c][None] for c in d.crops}) for k, d in dets.items()}
+    check_size(img, dets)
+    v = views(img, [_read(img, c) for d in dets.values() for c in d.crops])
+    ps = {k: d.p_fake_views({c: v[_read(img, c)][None] for c in d.crops}) for k, d in dets.items()}
+    n_views = {k: int(v[_read(img, d.crops[0])].shape[0]) for k, d in dets.items()}
     if ensemble and len(dets) > 1:                    # the ensemble combines the members' P(fake) already computed
         e = dets['ensemble (mean)'] = Ensemble(list(detectors.values()), 'mean', names=list(detectors))
         ps['ensemble (mean)'] = e.from_members(torch.stack(list(ps.values()), 1))
     rows = [dict(detector=k, p_fake=round(float(p[0]), 4), threshold=round(float(dets[k].threshold), 4),
-                 verdict='fake' if float(p[0]) > dets[k].threshold else 'real') for k, p in ps.items()]
+                 verdict='fake' if float(p[0]) > dets[k].threshold else 'real',
+                 certain=bool(abs(float(logit(float(p[0])) - logit(dets[k].threshold))) >= UNCERTAIN),
+                 crops_read=n_views.get(k, max(n_views.values()))) for k, p in ps.items()]
     return pd.DataFrame(rows)
+
+def about(det:BaseDetector, folder=None) -> str:
+    "What to know before trusting `det` (saved in `folder`): what it is and was trained on, how it scored beside its floor, its threshold and the crops it reads, and how far its verdicts on outside images go."
+    from gitools.models import DETECTORS
+    info, arch = dict(getattr(det, 'info', {}) or {}), getattr(det, 'arch', 'ensemble')
+    spec = DETECTORS.get(arch)
+    gens = info.get('seen') or info.get('trained_on') or []
+    crop = ', '.join(f"{_side(c)} px" + (f" (centre + {c[1]} x {c[1]} grid)" if isinstance(c, tuple) else '') for c in det.crops)
+    md = [f"**{arch}**" + (f" ({spec.paper.split(',')[0]})" if spec and spec.paper else ''),
+          f"trained on {len(gens)} generator{'s' * (len(gens) != 1)}: {', '.join(gens)}" if gens else 'training data: not recorded',
+          f"threshold {det.threshold:.3f}; reads {crop} crops; images twice that size or more are judged by a vote of 10 crops"]
+    f = Path(folder) if folder else None
+    run = None if f is None else (f.parent if f.name in ('final', 'floor') else f.parent.parent if f.parent.name == 'stages' else None)
+    if run is not None and (run/'verdict.csv').exists():
+        v = pd.read_csv(run/'verdict.csv', index_col=0)
+        num = v.select_dtypes('number')
+        md.append('its run measured (val accuracy %, the stats floor trained on the same images beside it):\n\n' + (num * 100).round(1).to_markdown())
+    md.append("**How far to trust it:** a verdict is strong on images like its training data. On photographs and generators it has "
+              "never seen it is a hint, not a finding: gitools' detectors trained on one embedded benchmark score 60-75% on the other "
+              "(notebook 15). Verdicts near the threshold are marked uncertain. To set the threshold on your own images, run "
+              "`gitools-predict --calibrate-on FOLDER` (a few labelled images, or an unlabelled folder of both kinds).")
+    return '\n\n'.join(md)
 
 def degradation_spec(jpeg_quality:int=100, blur_sigma:float=0., short_side:int=0) -> str:
     "The degradation spec of the app's sliders: downscale, then blur, then JPEG (`'identity'` when all are off)."
@@ -91,7 +142,7 @@ def degradation_spec(jpeg_quality:int=100, blur_sigma:float=0., short_side:int=0
 # %% ../nbs/17_app.ipynb #c014
 def patch_map(det:BaseDetector, img, stride:int=None, max_windows:int=256) -> np.ndarray:
     "P(fake) of `det` at each pixel of `img`: the mean over the sliding windows (the detector's largest crop, `stride` apart) covering it."
-    img = open_rgb(img); w, h = img.size; c = max(det.crops)
+    img = open_rgb(img); w, h = img.size; c = max(k[0] if isinstance(k, tuple) else k for k in det.crops)
     stride = stride or max(c // 2, 1)
     while ((max(w - c, 0) // stride) + 1) * ((max(h - c, 0) // stride) + 1) > max_windows: stride *= 2
     xs = sorted({*range(0, max(w - c, 0) + 1, stride), max(w - c, 0)}); ys = sorted({*range(0, max(h - c, 0) + 1, stride), max(h - c, 0)})
@@ -202,7 +253,8 @@ class GitoolsApp:
             f = str(f)
             try: img = open_rgb(f)
             except GitoolsError as e: msgs.append(f"{Path(f).name}: {str(e).replace(f + ': ', '')}"); continue
-            t = score(img, dets, spec)
+            try: t = score(img, dets, spec)
+            except GitoolsError as e: msgs.append(f"{Path(f).name}: {e}"); continue
             rows.append({'file': Path(f).name, **dict(zip(t.detector, t.p_fake)), 'verdict': t.verdict.iloc[-1]}); ok.append(f)
         if not ok and not msgs: msgs.append('upload one or more images')
         return pd.DataFrame(rows), '\n\n'.join(f"**Not scored:** {m}" for m in msgs), ok
@@ -213,9 +265,20 @@ class GitoolsApp:
         img = degradation(spec)(open_rgb(path))
         t = score(img, dets)
         last = t.iloc[-1]
-        md = (f"## {last.verdict.upper()}\nP(fake) **{last.p_fake:.3f}** by {last.detector} (threshold {last.threshold:.3f})"
-              + (f", degraded by `{spec}`" if spec != 'identity' else ''))
+        md = (f"## {last.verdict.upper() if last.certain else 'UNCERTAIN'}\nP(fake) **{last.p_fake:.3f}** by {last.detector} (threshold {last.threshold:.3f})"
+              + (f", degraded by `{spec}`" if spec != 'identity' else '')
+              + ('' if last.certain else f"; it leans {last.verdict}, too close to the threshold to call")
+              + (f"; a vote of {last.crops_read} crops over the image" if last.crops_read > 1 else '')
+              + "\n\nA hint, not a finding, on images unlike its training data: see *About this detector*.")
         return md, t, _enlarge(img)
+
+    def about(self, names) -> str:
+        "The *About this detector* box of the first of detectors `names`."
+        if not names: return ''
+        found = find_detectors(*self.models)
+        if names[0] not in found: return ''
+        try: return about(cached_detector(found[names[0]]), found[names[0]])
+        except GitoolsError as e: return f"**{names[0]}** cannot be read: {e}"      # a broken folder is named, the page still opens
 
     def maps(self, det:BaseDetector, img) -> tuple:
         "The patch map and Grad-CAM (or why there is none) of `det` on `img`, enlarged for the page."
@@ -242,7 +305,7 @@ class GitoolsApp:
     def reference_spectra(self) -> dict:
         "Mean residual spectra of the reference data's reals and each generator's fakes (computed once, on up to 40 images each)."
         if self._spectra is None:
-            from gitools.data import load_data
+            from gitools.load import load_data
             from gitools.protocols import mean_spectra
             m = load_data(self.data, progress=False)
             size = int(min(128, m[['width', 'height']].min(axis=1).median()))
@@ -376,6 +439,8 @@ def build_app(app:GitoolsApp=None, **kwargs):
                 with gr.Column():
                     chosen = gr.Dropdown(dets, value=dets[:1], multiselect=True, label='Detectors (newest first; type to search)',
                                          elem_id='gt-detectors')
+                    with gr.Accordion('About this detector (how far to trust it)', open=False):
+                        about_md = gr.Markdown(app.about(dets[:1]), elem_id='gt-about')
                     with gr.Row():
                         folder = gr.Textbox(label='Or a folder this app serves', placeholder=str(app.roots[0]) if app.roots else 'none given', scale=3)
                         open_folder = gr.Button('Open folder', scale=1)
@@ -421,12 +486,15 @@ def build_app(app:GitoolsApp=None, **kwargs):
 
             files.upload(guard(do_detect), [files, chosen], [table, note, current, scored], api_name='detect')
             chosen.input(guard(lambda fs, names: do_detect(fs, names) if fs else (None, '', gr.update(), [])), [files, chosen],
-                         [table, note, current, scored], api_visibility='private')
+                         [table, note, current, scored], api_visibility='private', trigger_mode='always_last')
+            chosen.change(guard(app.about), chosen, about_md, api_visibility='private', trigger_mode='always_last')
             open_folder.click(guard(do_browse), folder, [browse_gallery, browse_paths, browse_msg], api_name='browse')
             browse_gallery.select(guard(pick_browsed), browse_paths, current, api_visibility='private')
-            for c in (current, q, s, side):
+            for c in (current, chosen, q, s, side):     # the verdict and the maps always belong to what is on screen
                 c.change(guard(do_verdict), [current, chosen, q, s, side, scored, browse_paths], [verdict_md, per_det, degraded],
-                         api_name='verdict' if c is current else None, api_visibility='public' if c is current else 'private')
+                         api_name='verdict' if c is current else None, api_visibility='public' if c is current else 'private',
+                         trigger_mode='always_last')
+                c.change(lambda: (None, None, '', None), None, [pmap, cam, why, spectra], api_visibility='private')
             explain_btn.click(guard(do_explain), [current, chosen, scored, browse_paths], [pmap, cam, why, spectra], api_name='explain')
 
         with gr.Tab('Review', id='review'):

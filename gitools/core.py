@@ -11,8 +11,8 @@ from pathlib import Path
 from functools import lru_cache
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'GitoolsError', 'is_image_file', 'open_rgb', 'text_path', 'fs_path', 'as_list', 'centre_box',
-           'cache_dir', 'file_sha256', 'imagenet_wnids', 'wnid_to_index']
+__all__ = ['IMAGE_EXTS', 'DEFAULT_DETECTOR', 'GitoolsError', 'is_image_file', 'open_rgb', 'text_path', 'fs_path', 'as_list',
+           'centre_box', 'cache_dir', 'file_sha256', 'imagenet_wnids', 'wnid_to_index']
 
 # %% ../nbs/00_core.ipynb #c006
 class GitoolsError(ValueError):
@@ -37,6 +37,8 @@ def _as_8bit(img:'Image.Image') -> 'Image.Image':
         elif img.mode.startswith('I;16') or (a.size and a.max() > 255): a = a / 257   # 0..65535 -> 0..255
         return Image.fromarray(np.clip(np.nan_to_num(a) + 0.5, 0, 255).astype(np.uint8)).convert('RGB')
     return img.convert('RGB')
+
+DEFAULT_DETECTOR = 'probe_stats'   # what every command and protocol trains unless told otherwise (`gitools.models`; the evidence: notebook 15)
 
 def open_rgb(x) -> 'Image.Image':
     "`x` (path, PIL image or HxW(xC) array) as a decoded 8-bit RGB PIL image; a clear error names an unreadable file."

@@ -10,14 +10,13 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, UnidentifiedImageError
 from fastcore.parallel import parallel
-from fastcore.meta import delegates
 from .core import *
 
 # %% auto #0
-__all__ = ['GENERATORS', 'GENIMAGE_GENERATORS', 'MANIFEST_COLUMNS', 'EMBEDDED', 'Generator', 'register_generator',
-           'generator_keys', 'get_generator', 'parse_name', 'jpeg_quality', 'probe_image', 'infer_fields',
-           'manifest_path', 'scan', 'unreadable', 'summary', 'select', 'check_crop', 'filter_reals', 'sample',
-           'selection_split', 'default_data', 'demo_data', 'embedded_data', 'load_data', 'default_stages']
+__all__ = ['GENERATORS', 'GENIMAGE_GENERATORS', 'MANIFEST_COLUMNS', 'Generator', 'register_generator', 'generator_keys',
+           'get_generator', 'parse_name', 'jpeg_quality', 'probe_image', 'infer_fields', 'manifest_path', 'scan',
+           'unreadable', 'summary', 'select', 'check_crop', 'filter_reals', 'sample', 'selection_split',
+           'default_stages']
 
 # %% ../nbs/01_data.ipynb #c006
 @dataclass(frozen=True)
@@ -385,51 +384,6 @@ def selection_split(df:pd.DataFrame, pct:float=0.2, seed:int=0, by=('generator',
     return df[~is_sel].reset_index(drop=True), df[is_sel].reset_index(drop=True)
 
 # %% ../nbs/01_data.ipynb #c104
-def default_data() -> Path:
-    "The default dataset: the embedded benchmark `mini` shipped with gitools (`gitools.benchmark`)."
-    from gitools.benchmark import mini_root
-    return mini_root()
-
-def demo_data() -> Path:
-    "A generated GenImage-layout tree of 4 generators (synthetic images, `gitools.fixtures`), written once into the cache folder."
-    from gitools.fixtures import make_fixture
-    root = cache_dir('demo-data')
-    if not (root/'.complete').exists():
-        make_fixture(root, ['sdv4', 'adm', 'biggan', 'glide'], n_train=48, n_val=16, scale=0.25, seed=0)
-        (root/'.complete').write_text('ok')
-    return root
-
-def embedded_data(name:str) -> Path:
-    "Folder of an embedded dataset: `mini` and `far` (the two shipped benchmarks, `gitools.benchmark` and `gitools.far`) or `demo`."
-    if name == 'mini': return default_data()
-    if name == 'far':
-        from gitools.far import far_root
-        return far_root()
-    if name == 'demo': return demo_data()
-    raise GitoolsError(f"unknown embedded dataset {name!r}; known: mini, far, demo")
-
-EMBEDDED = ('mini', 'far', 'demo')
-
-def _load_one(data, progress:bool, **kwargs) -> pd.DataFrame:
-    if data in (None, ''): data = 'mini'
-    if str(data) in EMBEDDED and not Path(str(data)).exists():   # a folder of that name in the working directory wins
-        cache = cache_dir('manifests')/f'{data}.parquet' if data != 'demo' else True
-        return scan(embedded_data(str(data)), cache=cache, progress=progress, **kwargs)
-    return scan(data, progress=progress, **kwargs)
-
-@delegates(scan)
-def load_data(data=None, progress:bool=True, corrections=None, into_train:bool=False, **kwargs) -> pd.DataFrame:
-    "Manifest of `data`: a folder or CSV, `'mini'` (or `None`), `'far'` or `'demo'`, or several joined by `+` (e.g. `'mini+far'`); `corrections` (a file from the app) applied."
-    parts = str(data).split('+') if data is not None and '+' in str(data) and not Path(str(data)).exists() else [data]
-    ms = [_load_one(d, progress, **kwargs) for d in parts]
-    if len(ms) > 1:
-        shared = set.intersection(*(set(x.generator) for x in ms))
-        if shared: raise GitoolsError(f"{data}: the datasets share generators {sorted(shared)}; join datasets whose generators differ")
-    m = pd.concat(ms, ignore_index=True) if len(ms) > 1 else ms[0]
-    if corrections is None: return m
-    from gitools.annotations import apply_corrections
-    return apply_corrections(m, corrections, into_train=into_train)[0]
-
 def default_stages(manifest:pd.DataFrame) -> str:
     "GenImage's `sdv4,adm,biggan` when the data has them, else the first generator of each of the first three families."
     have = set(manifest['generator'])

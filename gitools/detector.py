@@ -15,7 +15,7 @@ from .runs import atomic_folder
 
 # %% auto #0
 __all__ = ['grid_corners', 'views', 'normalize', 'preprocess', 'BaseDetector', 'Detector', 'is_detector_dir', 'save_detector',
-           'load_detector']
+           'read_config', 'load_network']
 
 # %% ../nbs/07_detector.ipynb #c006
 def grid_corners(w:int, h:int, crop:int, k:int) -> list:
@@ -172,18 +172,22 @@ def _check_config(cfg, where:Path):
         raise GitoolsError(f"{where}: field 'threshold' is {cfg.get('threshold')!r}, expected a number (a P(fake) cut, about 0 to 1)")
     if not isinstance(cfg.get('arch_kwargs', {}), dict): raise GitoolsError(f"{where}: field 'arch_kwargs' must be an object")
 
-def load_detector(path, device='cpu') -> BaseDetector:
-    "Rebuild the detector (or ensemble) saved in folder `path` (weights and settings); nothing is unpickled."
-    from safetensors.torch import load_file
+def read_config(path) -> tuple:
+    "`(folder, config)` of the detector or ensemble saved in `path` (the folder, or its config.json / model.safetensors); a clear error if none."
     p = Path(path).expanduser()
     if p.is_file() and p.name in ('config.json', 'model.safetensors'): p = p.parent
     if not p.exists(): raise GitoolsError(f"{p}: no such detector folder")
     if not (p/'config.json').exists(): raise GitoolsError(f"{p}: not a gitools detector (missing config.json); save one with save_detector")
     try: cfg = json.loads((p/'config.json').read_text())
     except Exception as e: raise GitoolsError(f"{p/'config.json'}: unreadable detector config ({e})") from e
+    return p, cfg
+
+def load_network(path, device='cpu') -> Detector:
+    "Rebuild the single network saved in folder `path` (weights and settings); nothing is unpickled. (Any saved detector, ensembles too: `gitools.load.load_detector`.)"
+    from safetensors.torch import load_file
+    p, cfg = read_config(path)
     if isinstance(cfg, dict) and cfg.get('format') == 'gitools-ensemble':
-        from gitools.ensemble import load_ensemble
-        return load_ensemble(p, device)
+        raise GitoolsError(f"{p}: an ensemble, not one network; load it with gitools.load.load_detector")
     if not (p/'model.safetensors').exists(): raise GitoolsError(f"{p}: not a gitools detector (missing model.safetensors)")
     _check_config(cfg, p/'config.json')
     try: sd = load_file(str(p/'model.safetensors'), device='cpu')

@@ -22,7 +22,7 @@ __all__ = ['predict_rows', 'metrics_table', 'pred_file', 'save_preds', 'evaluate
 class _Decoded(torch.utils.data.Dataset):
     "Decode an image once; degrade it once per degradation; cut each crop size's views once (uint8), for every detector to share."
     def __init__(self, paths, degs, crops, tta, cache=None):
-        self.paths, self.degs, self.crops, self.tta, self.cache = list(paths), degs, sorted(set(crops)), tta, cache
+        self.paths, self.degs, self.crops, self.tta, self.cache = list(paths), degs, sorted(set(crops), key=str), tta, cache
     def __len__(self): return len(self.paths)
     def _read(self, path) -> Image.Image:
         return open_rgb(path) if self.cache is None else self.cache.image(path)   # the centred crop, cut once by `gitools-cache`

@@ -13,7 +13,7 @@ from fastai.vision.all import Learner, Normalize, CrossEntropyLossFlat, DataLoad
 from .core import *
 from .models import create_detector, detector_spec, fits_in_closed_form
 from .metrics import detector_metrics, best_threshold
-from .detector import Detector, load_detector, is_detector_dir
+from .detector import Detector, load_network, is_detector_dir
 
 # %% auto #0
 __all__ = ['detector_splitter', 'adamw', 'set_normalization', 'detector_learner', 'train_detector']
@@ -53,7 +53,7 @@ def detector_learner(dls:DataLoaders,       # from `genimage_dls`
     "A fastai `Learner` training detector `arch` on `dls`."
     crop = getattr(dls, 'crop', None)
     if is_detector_dir(arch):
-        det = load_detector(arch)
+        det = load_network(arch)      # a learner trains one network (an ensemble is refused, with its name)
         if crop and crop != det.crop: warnings.warn(f"{arch}: detector was trained on {det.crop} px crops, the data gives {crop} px")
         model, name, akw, mean, std = det.model.train(), det.arch, det.arch_kwargs, det.mean, det.std
         threshold, start, frozen = det.threshold if threshold is None else threshold, str(arch), True
@@ -123,7 +123,7 @@ def fit_head(self:Learner, passes:int=1, C:float=None) -> float:
     return model.head.fit(torch.cat(feats), torch.cat(ys).numpy(), C)
 
 # %% ../nbs/08_learner.ipynb #c009
-def train_detector(manifest, train, arch:str='probe', out=None,
+def train_detector(manifest, train, arch:str=DEFAULT_DETECTOR, out=None,
                    epochs:int=None,       # SGD epochs (default: 0 for closed-form detectors, which are fitted directly; else 3)
                    lr:float=1e-3, pretrained:bool=None, arch_kwargs:dict=None, progress:bool=False,
                    passes:int=1,          # closed-form detectors: augmented passes over the training set that the head is fitted on

@@ -12,7 +12,8 @@ from fastcore.meta import delegates
 from .core import *
 from .data import select, GENERATORS
 from .transforms import degradation, PAPER_DEGRADATIONS
-from .detector import BaseDetector, load_detector, is_detector_dir
+from .detector import BaseDetector, is_detector_dir
+from .load import load_detector
 from .learner import train_detector
 from .metrics import binary_metrics
 from .evaluation import predict_rows, metrics_table, plot_matrix, pred_file, save_preds, _slug
@@ -32,7 +33,7 @@ def write_table(t:pd.DataFrame, path, title:str=None, scale:float=100.):
     path.with_suffix('.md').write_text((f"### {title}\n\n" if title else '') + md.to_markdown() + '\n')
 
 @delegates(train_detector)
-def train_per_generator(manifest:pd.DataFrame, out, train=None, arch:str='probe', progress:bool=True, **kwargs) -> dict:
+def train_per_generator(manifest:pd.DataFrame, out, train=None, arch:str=DEFAULT_DETECTOR, progress:bool=True, **kwargs) -> dict:
     "One detector per generator in `train` (default: all), trained and saved under `out/detectors/`, or reloaded if already there."
     out, dets = Path(out), {}
     gens = as_list(train) or sorted(select(manifest, splits='train')['generator'].unique())
@@ -117,7 +118,7 @@ def generator_correlation(matrix:pd.DataFrame, path=None):
     return t
 
 # %% ../nbs/10_protocols.ipynb #c009
-def cross_generator(manifest:pd.DataFrame, out, train=None, test=None, detectors:dict=None, arch:str='probe',
+def cross_generator(manifest:pd.DataFrame, out, train=None, test=None, detectors:dict=None, arch:str=DEFAULT_DETECTOR,
                     degradations=('identity',), bs:int=32, progress:bool=True, cache=None, **train_kwargs) -> dict:
     "GenImage's cross-generator protocol: train on each generator (or take `detectors`), test on all; tables and figures in `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -178,7 +179,7 @@ def holdout_groups(manifest:pd.DataFrame, by:str='generator') -> dict:
     fam = {g: (GENERATORS[g].family if g in GENERATORS else g) for g in gens}
     return {f: [g for g in gens if fam[g] == f] for f in sorted(set(fam.values()))}
 
-def leave_one_out(manifest:pd.DataFrame, out, by:str='generator', test=None, arch:str='probe', floor:bool=True, bs:int=32,
+def leave_one_out(manifest:pd.DataFrame, out, by:str='generator', test=None, arch:str=DEFAULT_DETECTOR, floor:bool=True, bs:int=32,
                   progress:bool=True, cache=None, **train_kwargs) -> dict:
     "Train on all generators but one group, test on that group's val images; for every group, with the `stats` floor beside."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -233,7 +234,7 @@ def _pooled(preds:pd.DataFrame, thresholds:dict, gens:list) -> pd.DataFrame:
 
 def cross_dataset(source:pd.DataFrame,      # manifest to train on (every generator of its train split, or `train`)
                   target:pd.DataFrame,      # manifest to test on (its val split) and to calibrate on (its train split)
-                  out, arch:str='probe', floor:bool=True, train=None, test=None,
+                  out, arch:str=DEFAULT_DETECTOR, floor:bool=True, train=None, test=None,
                   shots:int=8,              # labelled target images per class for the `shift` calibration
                   n_calibration:int=200,    # unlabelled target train images for the `mixture` calibration
                   seed:int=0, bs:int=32, progress:bool=True, cache=None, **train_kwargs) -> dict:
@@ -309,7 +310,7 @@ def plot_spectra(spectra:dict, path=None):
     return fig
 
 # %% ../nbs/10_protocols.ipynb #c020
-def size_curve(manifest:pd.DataFrame, out, train, sizes=(50, 100, 200), test=None, arch:str='probe', progress:bool=True,
+def size_curve(manifest:pd.DataFrame, out, train, sizes=(50, 100, 200), test=None, arch:str=DEFAULT_DETECTOR, progress:bool=True,
                bs:int=32, cache=None, **train_kwargs) -> pd.DataFrame:
     "Accuracy on each test generator against the number of training images per label."
     out, res = Path(out), []
@@ -327,7 +328,7 @@ def size_curve(manifest:pd.DataFrame, out, train, sizes=(50, 100, 200), test=Non
     (out/'figures').mkdir(parents=True, exist_ok=True); ax.figure.tight_layout(); ax.figure.savefig(out/'figures'/'size_curve.png', dpi=120)
     return t
 
-def class_generalization(manifest:pd.DataFrame, out, train, k:int=10, arch:str='probe', seed:int=0, bs:int=32,
+def class_generalization(manifest:pd.DataFrame, out, train, k:int=10, arch:str=DEFAULT_DETECTOR, seed:int=0, bs:int=32,
                          progress:bool=True, cache=None, **train_kwargs) -> pd.DataFrame:
     "Train on `k` random ImageNet classes of generator(s) `train`, test on the remaining classes: seen vs unseen accuracy."
     out = Path(out)

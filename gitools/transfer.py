@@ -19,14 +19,16 @@ from .data import select, selection_split, check_crop, GENERATORS
 from .loaders import genimage_dls, LABELS
 from .cache import CropCache
 from .learner import detector_learner
-from .detector import Detector, save_detector, is_detector_dir, load_detector
+from .detector import Detector, save_detector, is_detector_dir
+from .load import load_detector
 from .models import DETECTORS, detector_spec, fits_in_closed_form
 from .evaluation import evaluate_generators, plot_matrix
 from .runs import RunFolder, fingerprint, atomic_folder
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'parse_stages', 'FinetuneConfig', 'replay_rows', 'order_stages', 'transfer_summary', 'floor_detector',
-           'RunState', 'finetune', 'verdict', 'cross_verdict', 'verdict_percent', 'few_shot', 'compare_strategies']
+           'RunState', 'finetune', 'verdict', 'cross_verdict', 'verdict_percent', 'few_shot', 'adapt',
+           'compare_strategies']
 
 # %% ../nbs/11_transfer.ipynb #c006
 def parse_stages(stages) -> list:
@@ -45,7 +47,7 @@ def parse_stages(stages) -> list:
 class FinetuneConfig:
     "Options of a staged fine-tuning run."
     stages:list                      # generator groups in training order (see `parse_stages`)
-    start:str = 'probe'              # detector arch, timm name, or folder of a saved detector
+    start:str = DEFAULT_DETECTOR     # detector arch, timm name, or folder of a saved detector
     pretrained:bool = None           # ImageNet weights for the backbone when `start` is an arch (None: the detector's default)
     arch_kwargs:dict = field(default_factory=dict)
     order:str = 'given'              # 'given', 'easy-first' (curriculum) or 'hard-first'
@@ -426,8 +428,7 @@ def verdict(final:pd.Series, floor:pd.Series, trained:list) -> pd.DataFrame:
 
 def cross_verdict(detector, floor, manifest:pd.DataFrame, data, out, bs:int=32) -> dict:
     "Mean val accuracy (at their own thresholds) of saved `detector` and `floor` on the generators of dataset `data`, which shares no image with `manifest`."
-    from gitools.data import load_data
-    from gitools.detector import load_detector
+    from gitools.load import load_data, load_detector
     from gitools.protocols import shared_images
     other = load_data(data, progress=False)
     if len(both := shared_images(select(manifest, splits='train'), select(other, splits='val'))):
@@ -441,14 +442,15 @@ def verdict_percent(v:pd.DataFrame) -> pd.DataFrame:
 
 # %% ../nbs/11_transfer.ipynb #d144e707
 def _head_features(det:Detector, paths, flip:bool=False) -> torch.Tensor:
-    "The closed-form head's input features of images `paths`, read as deployment reads them (centred crop, the detector's normalisation)."
+    "The closed-form head's input features of images `paths`, read as deployment reads them (its crops, averaged over its views; the detector's normalisation)."
     from gitools.detector import views, normalize
-    out = []
+    out, c = [], det.crops[0]
     with torch.inference_mode():
         for i in range(0, len(paths), 64):
-            x = torch.stack([views(open_rgb(p), [det.crop])[det.crop][0] for p in paths[i:i + 64]])
+            x = torch.stack([views(open_rgb(p), [c])[c] for p in paths[i:i + 64]])      # (B, V, 3, side, side)
             if flip: x = x.flip(-1)
-            out.append(det.model.features(normalize(x, det.mean, det.std)).float())
+            b, v = x.shape[:2]
+            out.append(det.model.features(normalize(x.flatten(0, 1), det.mean, det.std)).float().view(b, v, -1).mean(1))
     return torch.cat(out)
 
 def few_shot(detector,                       # a saved closed-form detector (folder or `Detector`)
@@ -456,7 +458,7 @@ def few_shot(detector,                       # a saved closed-form detector (fol
              shots:int,                      # labelled images per class
              source:pd.DataFrame=None,       # the data the detector was trained on: `replay` of its train images join the fit
              replay:int=64,                  # source images per class replayed
-             strength:float=1.0,             # L2-SP weight toward the starting head
+             strength:float=1.0,             # L2-SP weight toward the starting head, in units of the head's own L2 penalty (1: as strong)
              out=None, seed:int=0) -> Detector:
     "Adapt `detector` to `manifest` from `shots` labelled images per class; saved to `out` with the shots listed."
     det = load_detector(detector) if not isinstance(detector, Detector) else detector
@@ -476,13 +478,16 @@ def few_shot(detector,                       # a saved closed-form detector (fol
                   ([_head_features(det, list(rows[2].path))] if len(rows) > 2 else []))
     y = torch.tensor(pd.concat(rows).label.eq('fake').values, dtype=torch.float32)
     model = copy.deepcopy(det.model); h = model.head      # the caller's detector stays as it was
-    z = ((f - h.mean) / h.std).double()
+    z = ((f - h.mean) / h.std * h.scale).double()
     w0 = (h.fc.weight[1] - h.fc.weight[0]).double().detach(); b0 = (h.fc.bias[1] - h.fc.bias[0]).double().detach()
     w, b = w0.clone().requires_grad_(), b0.clone().requires_grad_()
+    # the penalty the head was fitted with (scikit-learn's C: mean loss + |w|^2 / (2 C n)), pulling toward the starting head instead
+    # of zero (L2-SP): a head fitted with a strong penalty (small C) moves little on a few dozen images, as it should
+    lam = strength / (h.C * len(y))
     opt = torch.optim.LBFGS([w, b], max_iter=200, line_search_fn='strong_wolfe')
     def loss():
         opt.zero_grad()
-        l = F.binary_cross_entropy_with_logits(z @ w + b, y.double()) + strength / 2 * (w - w0).pow(2).sum() / len(w0) ** 0.5
+        l = F.binary_cross_entropy_with_logits(z @ w + b, y.double()) + lam / 2 * (w - w0).pow(2).sum()
         l.backward(); return l
     opt.step(loss)
     with torch.no_grad():
@@ -492,6 +497,32 @@ def few_shot(detector,                       # a saved closed-form detector (fol
                                                        start=str(detector) if not isinstance(detector, Detector) else det.info.get('start'))})
     if out is not None: save_detector(new, out, tables={'shots.csv': few[['path', 'generator', 'label']]})
     return new
+
+# %% ../nbs/11_transfer.ipynb #da34c74a
+def adapt(detector,                 # a saved closed-form detector (folder)
+          manifest:pd.DataFrame,    # the new data: the shots from its train split, the report on its val split
+          shots:int,                # labelled images per class (0: the detector as it is, for the curve's first point)
+          out,                      # run folder: final/ (the adapted detector, its shots listed), few_shot.csv and .md
+          source:pd.DataFrame=None, # the data the detector was trained on: replayed in the fit, and its val split measures forgetting
+          replay:int=64, strength:float=1.0, seed:int=0, bs:int=32, overwrite:bool=False) -> pd.DataFrame:
+    "Few-shot adaptation of `detector` to `manifest` as a run: mean val accuracy and AUC before and after, on the new data and the source data."
+    data = dict(data=fingerprint(manifest), **({'source': fingerprint(source)} if source is not None else {}))
+    opts = dict(detector=str(Path(detector).absolute()), shots=shots, replay=replay if source is not None else 0, strength=strength, seed=seed)
+    with RunFolder(out, 'few-shot', opts, data, continues=True, overwrite=overwrite) as run:
+        before = load_detector(detector)
+        after = load_detector(run/'final') if is_detector_dir(run/'final') else \
+            few_shot(before, manifest, shots, source=source, replay=replay, strength=strength, out=run/'final', seed=seed)
+        if shots == 0 and not is_detector_dir(run/'final'): save_detector(after, run/'final')
+        rows = []
+        for role, m in (('new data', manifest), ('source data', source)):
+            if m is None: continue
+            for name, d in (('before', before), ('after', after)):
+                t = evaluate_generators(d, m, out=run/'preds-of'/role.split()[0], name=name, bs=bs, progress=False)
+                rows.append(dict(data=role, detector=name, acc=float(t['acc'].mean()), auc=float(t['auc'].mean())))
+        r = pd.DataFrame(rows).pivot(index='data', columns='detector', values=['acc', 'auc'])
+        r.columns = [f'{m} {d}' for m, d in r.columns]
+        r.to_csv(run/'few_shot.csv'); (run/'few_shot.md').write_text((r * 100).round(1).to_markdown() + '\n')
+    return r
 
 # %% ../nbs/11_transfer.ipynb #c027
 STRATEGIES = dict(naive=dict(order='given', replay=0.0, lr_ratio=1.0, unfreeze_all=True),

@@ -3,7 +3,7 @@ import pytest
 import importlib.util, shutil, subprocess, sys
 from pathlib import Path
 import pandas as pd
-from gitools.data import load_data
+from gitools.load import load_data
 from gitools.core import GitoolsError
 from gitools.benchmark import MINI_GENERATORS, build_mini, mini_root, shortcut_control
 

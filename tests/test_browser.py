@@ -39,7 +39,7 @@ def test_detect_review_annotate_export_in_a_browser(browser, app_env, app_for, t
         img = app_env['manifest'].query("split == 'val' and readable").path.iloc[0]
         page.set_input_files('#gt-upload input[type=file]', img)
         page.wait_for_selector('#gt-verdict h2', timeout=60000)
-        assert page.locator('#gt-verdict h2').inner_text().strip() in ('REAL', 'FAKE')
+        assert page.locator('#gt-verdict h2').inner_text().strip() in ('REAL', 'FAKE', 'UNCERTAIN')
         page.click('#gt-explain')                          # the newest detector (a small ResNet) is ticked: a patch map and Grad-CAM
         page.wait_for_selector('#gt-pmap img', timeout=120000); page.wait_for_selector('#gt-cam img', timeout=60000)
         page.screenshot(path=str(shots/'detect.png'), full_page=True)
@@ -65,5 +65,33 @@ def test_detect_review_annotate_export_in_a_browser(browser, app_env, app_for, t
         t = pd.read_csv(csv)
         assert sorted(t.action) == ['fake', 'real'] and len(Annotations(app.store.path).current()) == 2
         page.screenshot(path=str(shots/'export.png'), full_page=True)
+    finally:
+        demo.close()
+
+@pytest.mark.slow
+def test_the_page_says_how_far_to_trust_a_verdict(browser, app_env, app_for, tmp_path):
+    "Issue 27: an About box, a refusal for a tiny image, and maps that never outlive the image or degradation they explain."
+    from PIL import Image
+    app = app_for(app_env, 'trust.sqlite')
+    demo = build_app(app)
+    _, url, _ = launch_app(demo, prevent_thread_lock=True)
+    try:
+        page = browser.new_page(viewport={'width': 1400, 'height': 1800})
+        page.goto(url)
+        page.get_by_text('About this detector').click()
+        _wait_text(page, '#gt-about', 'How far to trust it')
+        assert 'threshold' in page.locator('#gt-about').inner_text()
+        tiny = tmp_path/'tiny.png'; Image.new('RGB', (1, 1), 'white').save(tiny)
+        page.set_input_files('#gt-upload input[type=file]', str(tiny))
+        _wait_text(page, '#gt-note', 'too small to judge')
+        img = app_env['manifest'].query("split == 'val' and readable").path.iloc[0]
+        page.set_input_files('#gt-upload input[type=file]', img)
+        page.wait_for_selector('#gt-verdict h2', timeout=60000)
+        assert 'A hint, not a finding' in page.locator('#gt-verdict').inner_text()
+        page.click('#gt-explain')
+        page.wait_for_selector('#gt-pmap img', timeout=120000)
+        page.get_by_role('spinbutton', name='number input for JPEG quality').fill('50'); page.keyboard.press('Enter')      # another degradation: the old maps go
+        page.wait_for_selector('#gt-pmap img', state='detached', timeout=60000)
+        _wait_text(page, '#gt-verdict', 'degraded by jpeg:50')
     finally:
         demo.close()

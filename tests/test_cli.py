@@ -81,7 +81,7 @@ def test_default_recipe_keeps_roles_apart_and_gives_a_verdict(tiny_tree, tmp_pat
     out = tmp_path/'run'
     r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4', '--out', out, '--crop', '32')
     assert r.returncode == 0, r.stderr[-2000:]
-    assert json.loads((out/'final'/'config.json').read_text())['arch'] == 'probe'
+    assert json.loads((out/'final'/'config.json').read_text())['arch'] == 'probe_stats'
     assert 'verdict' in r.stdout and 'held-out generators' in r.stdout and 'floor' in r.stdout
     v = pd.read_csv(out/'verdict.csv', index_col=0)
     assert list(v.index) == ['trained generators', 'held-out generators'] and v[['detector', 'floor']].notna().all().all()

@@ -3,14 +3,15 @@ import numpy as np, pytest, torch
 from fastai.vision.all import set_seed
 from gitools.loaders import genimage_dls
 from gitools.learner import detector_learner
-from gitools.detector import save_detector, load_detector
+from gitools.detector import save_detector
+from gitools.load import load_detector
 from gitools.models import DETECTORS, fits_in_closed_form
 
 # small backbones and a 64 px crop keep each run to seconds on a CPU; the detectors' own ideas are unchanged
 CASES = dict(resnet50=({}, 1e-3), deit_s=({}, 1e-4), swin_t=(dict(window_size=2), 1e-4), cnnspot=(dict(backbone='resnet18'), 1e-3),
              spec=(dict(backbone='resnet18'), 1e-3), f3net=(dict(backbone='resnet18'), 1e-3), gramnet=(dict(backbone='resnet18'), 1e-3),
              npr=(dict(backbone='resnet18'), 1e-3), test_convnext=({}, 1e-3),
-             probe=({}, None), stats=({}, None))   # closed-form heads: fitted by `fit_head`, with the packaged EfficientNet-Lite0 weights
+             probe=({}, None), probe_stats=({}, None), stats=({}, None))   # closed-form heads: fitted by `fit_head`, with the packaged EfficientNet-Lite0 weights
 
 def test_every_registered_detector_is_tested():
     assert set(DETECTORS) <= set(CASES)

@@ -42,7 +42,7 @@ def test_matrix_resumes_after_kill(tiny_tree, tmp_path):
 
 def test_leave_one_out_with_floor(tiny_tree, tmp_path):
     out = tmp_path/'loo'
-    r = run('loo', '--data', tiny_tree[0], '--out', out, '--crop', '32')
+    r = run('loo', '--data', tiny_tree[0], '--out', out, '--crop', '32', '--arch', 'probe')
     assert r.returncode == 0, r.stderr[-2000:]
     t = pd.read_csv(out/'tables'/'leave_one_generator_out.csv', index_col=0)
     assert list(t.index) == ['adm', 'sdv4', 'avg'] and list(t.columns) == ['acc probe', 'auc probe', 'acc stats', 'auc stats']

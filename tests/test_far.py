@@ -3,7 +3,7 @@ import importlib.util, json, subprocess, sys
 from pathlib import Path
 import pandas as pd
 from gitools.core import file_sha256
-from gitools.data import load_data
+from gitools.load import load_data
 from gitools.benchmark import photo_sources, mini_root, MINI_GENERATORS
 from gitools.far import far_root, FAR_GENERATORS, RESERVED_NETWORKS, RESERVED_PHOTOS
 
