@@ -147,8 +147,10 @@ def test_predict_cli_streams_csv(tiny_tree, tiny_manifest, tmp_path):
     # the threshold set on images of the same source first: labelled (a dataset) or not (a plain folder); the note says which
     r = run('gitools-predict', folder, '--detector', det, '--calibrate-on', tiny_tree[0], '--out', tmp_path/'cal.csv')
     assert r.returncode == 0 and 'calibrated: shift: logit shift fitted on' in r.stderr, r.stderr[-1500:]
-    thr = float(r.stderr.split('-> threshold ')[1].split()[0])
+    thr = json.loads((tmp_path/'cal.csv.gitools.json').read_text())['threshold']            # the run's record: the exact threshold
+    assert abs(thr - float(r.stderr.split('-> threshold ')[1].split()[0])) < 1e-3                # the one the note printed, rounded
     c = pd.read_csv(tmp_path/'cal.csv').dropna(subset=['p_fake'])
+    c = c[(c.p_fake - thr).abs() > 1e-6]                          # scores written to 6 decimals: a tie with the threshold cannot be read back
     assert ((c.p_fake > thr).astype(int) == c.fake).all()                       # the decisions use the calibrated threshold
     flat = tmp_path/'flat'; flat.mkdir()
     for p in sorted(on_disk)[:16]: (flat/Path(p).name).write_bytes(Path(p).read_bytes())
