@@ -4,13 +4,13 @@
 
 # %% ../nbs/17_app.ipynb #c003
 from __future__ import annotations
-import functools, getpass, os, tempfile, urllib.parse
+import functools, getpass, json, os, tempfile, urllib.parse
 from pathlib import Path
 import numpy as np, pandas as pd, torch, gradio as gr
 from PIL import Image
 from .core import *
 from .transforms import degradation
-from .detector import BaseDetector, Detector, views, normalize, is_detector_dir
+from .detector import BaseDetector, Detector, views, normalize, is_detector_dir, crop_spec
 from .load import load_detector
 from .annotations import Annotations
 
@@ -40,11 +40,11 @@ def find_detectors(*roots, limit:int=200) -> dict:
     return _newest(roots, dets, limit)
 
 def _copy_of_final(d:Path) -> bool:
-    "Is `d` a fine-tuning stage that its run's `final/` copies (the same model listed twice)?"
-    final = d.parent.parent/'final'
-    if d.parent.name != 'stages' or not is_detector_dir(final): return False
-    same = lambda f: (d/f).exists() and (final/f).exists() and (d/f).stat().st_size == (final/f).stat().st_size and (d/f).read_bytes() == (final/f).read_bytes()
-    return same('config.json') and same('model.safetensors')
+    "Is `d` a fine-tuning stage that its run's `final/` copies (the same model listed twice)? The run's `state.json` records which."
+    if d.parent.name != 'stages' or not is_detector_dir(d.parent.parent/'final'): return False
+    try: final = json.loads((d.parent.parent/'state.json').read_text()).get('final')
+    except (OSError, ValueError, AttributeError): return False
+    return bool(final) and Path(final).resolve() == d.resolve()
 
 def find_runs(*roots, limit:int=100) -> dict:
     "Run folders with per-image predictions (`preds/`) under `roots`, newest first: display name -> folder."
@@ -79,15 +79,13 @@ def safe_path(path, roots, blocked=()) -> Path:
 # %% ../nbs/17_app.ipynb #c010
 UNCERTAIN = 1.0   # a verdict whose logit is within this of the threshold's is called uncertain (odds within a factor e)
 
-def _side(c) -> int: return c[0] if isinstance(c, tuple) else c
-
 def _read(img:Image.Image, c):
     "What a detector's crop `c` reads on `img`: its own views, or on an image twice its side or more, the centre and a 3 x 3 grid (a patch vote)."
     return (c, 3) if not isinstance(c, tuple) and min(img.size) >= 2 * c else c
 
 def check_size(img:Image.Image, detectors:dict):
     "Refuse an image too small for a detector to judge (under half its crop side: the crop would be mostly padding)."
-    side = max(_side(c) for d in detectors.values() for c in d.crops)
+    side = max(crop_spec(c)[0] for d in detectors.values() for c in d.crops)
     if min(img.size) * 2 < side:
         raise GitoolsError(f"the image is {img.width} x {img.height} px: too small to judge (the detector reads {side} x {side} px crops; "
                            "a verdict would be a guess)")
@@ -117,7 +115,7 @@ def about(det:BaseDetector, folder=None) -> str:
     info, arch = dict(getattr(det, 'info', {}) or {}), getattr(det, 'arch', 'ensemble')
     spec = DETECTORS.get(arch)
     gens = info.get('seen') or info.get('trained_on') or []
-    crop = ', '.join(f"{_side(c)} px" + (f" (centre + {c[1]} x {c[1]} grid)" if isinstance(c, tuple) else '') for c in det.crops)
+    crop = ', '.join(f"{s} px" + (f" (centre + {k} x {k} grid)" if k > 1 else '') for s, k in map(crop_spec, det.crops))
     md = [f"**{arch}**" + (f" ({spec.paper.split(',')[0]})" if spec and spec.paper else ''),
           f"trained on {len(gens)} generator{'s' * (len(gens) != 1)}: {', '.join(gens)}" if gens else 'training data: not recorded',
           f"threshold {det.threshold:.3f}; reads {crop} crops; images twice that size or more are judged by a vote of 10 crops"]
@@ -142,7 +140,7 @@ def degradation_spec(jpeg_quality:int=100, blur_sigma:float=0., short_side:int=0
 # %% ../nbs/17_app.ipynb #c014
 def patch_map(det:BaseDetector, img, stride:int=None, max_windows:int=256) -> np.ndarray:
     "P(fake) of `det` at each pixel of `img`: the mean over the sliding windows (the detector's largest crop, `stride` apart) covering it."
-    img = open_rgb(img); w, h = img.size; c = max(k[0] if isinstance(k, tuple) else k for k in det.crops)
+    img = open_rgb(img); w, h = img.size; c = max(crop_spec(k)[0] for k in det.crops)
     stride = stride or max(c // 2, 1)
     while ((max(w - c, 0) // stride) + 1) * ((max(h - c, 0) // stride) + 1) > max_windows: stride *= 2
     xs = sorted({*range(0, max(w - c, 0) + 1, stride), max(w - c, 0)}); ys = sorted({*range(0, max(h - c, 0) + 1, stride), max(h - c, 0)})

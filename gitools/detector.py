@@ -14,8 +14,8 @@ from .models import create_detector
 from .runs import atomic_folder
 
 # %% auto #0
-__all__ = ['grid_corners', 'views', 'normalize', 'preprocess', 'BaseDetector', 'Detector', 'is_detector_dir', 'save_detector',
-           'read_config', 'load_network']
+__all__ = ['grid_corners', 'crop_spec', 'views', 'normalize', 'preprocess', 'BaseDetector', 'Detector', 'is_detector_dir',
+           'save_detector', 'read_config', 'load_network']
 
 # %% ../nbs/07_detector.ipynb #c006
 def grid_corners(w:int, h:int, crop:int, k:int) -> list:
@@ -23,8 +23,12 @@ def grid_corners(w:int, h:int, crop:int, k:int) -> list:
     xs, ys = (np.linspace(0, max(s - crop, 0), k).round().astype(int).tolist() for s in (w, h))
     return [(x, y) for y in ys for x in xs]
 
+def crop_spec(c) -> tuple:
+    "`(side, k)` of a detector's crop: a side (one centred view), or `(side, k)` (the centre, then a k x k grid over the whole image)."
+    return c if isinstance(c, tuple) else (c, 1)
+
 def _views(img:Image.Image, crop, tta:bool) -> list:
-    crop, k = crop if isinstance(crop, tuple) else (crop, 1)      # (crop, k): the centre, then a k x k grid over the whole image
+    crop, k = crop_spec(crop)
     w, h = img.size
     tls = [centre_box(w, h, crop)[:2]]
     if k > 1: tls += grid_corners(w, h, crop, k)       # a fixed count, so that images of any size batch together

@@ -517,6 +517,7 @@ def adapt(detector,                 # a saved closed-form detector (folder)
         for role, m in (('new data', manifest), ('source data', source)):
             if m is None: continue
             for name, d in (('before', before), ('after', after)):
+                if name == 'after' and shots == 0: rows.append({**rows[-1], 'detector': 'after'}); continue   # the same detector: scored once
                 t = evaluate_generators(d, m, out=run/'preds-of'/role.split()[0], name=name, bs=bs, progress=False)
                 rows.append(dict(data=role, detector=name, acc=float(t['acc'].mean()), auc=float(t['auc'].mean())))
         r = pd.DataFrame(rows).pivot(index='data', columns='detector', values=['acc', 'auc'])
