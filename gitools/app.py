@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_app.ipynb #c003
 from __future__ import annotations
-import functools, getpass, json, os, tempfile, urllib.parse
+import functools, getpass, json, os, re, tempfile, urllib.parse
 from pathlib import Path
 import numpy as np, pandas as pd, torch, gradio as gr
 from PIL import Image
@@ -13,6 +13,9 @@ from .transforms import degradation
 from .detector import BaseDetector, Detector, views, normalize, is_detector_dir, crop_spec
 from .load import load_detector
 from .annotations import Annotations
+from .metrics import decide
+from .data import infer_fields
+from .runs import made_by, RUN_FILE
 
 # Gradio 6.31 sets pandas options that pandas 3 deprecates on every queued request: not ours to fix, and noise in the app's log
 import warnings
@@ -20,21 +23,24 @@ from pandas.errors import Pandas4Warning
 warnings.filterwarnings('ignore', category=Pandas4Warning, module=r'gradio\.')
 
 # %% auto #0
-__all__ = ['UNCERTAIN', 'QUEUES', 'find_detectors', 'find_runs', 'cached_detector', 'safe_path', 'check_size', 'score', 'about',
-           'degradation_spec', 'patch_map', 'overlay', 'grad_cam', 'review_rows', 'review_queue', 'GitoolsApp',
+__all__ = ['UNCERTAIN', 'QUEUES', 'ROLES', 'find_detectors', 'find_runs', 'cached_detector', 'safe_path', 'check_size', 'score',
+           'about', 'degradation_spec', 'patch_map', 'overlay', 'grad_cam', 'review_rows', 'review_queue', 'GitoolsApp',
            'build_app', 'launch_app']
 
 # %% ../nbs/17_app.ipynb #c006
 def _newest(roots, found_in, limit:int) -> dict:
-    "The folders `found_in(root)` yields under each of `roots`, newest first: path relative to its root -> folder."
+    "The folders `found_in(root)` yields under each of `roots`, newest first: short name (`core.short_names`) -> folder."
     found = {}
     for r in map(lambda x: Path(x).expanduser(), roots):
         if r.is_dir():
-            for d in found_in(r): found[d] = (d.stat().st_mtime, str(d.relative_to(r)) if d != r else d.name)
-    return {found[d][1]: d for d in sorted(found, key=lambda d: found[d][0], reverse=True)[:limit]}
+            for d in found_in(r): found[d] = (d.stat().st_mtime, r)
+    ds = sorted(found, key=lambda d: found[d][0], reverse=True)[:limit]
+    names = short_names([d.relative_to(found[d][1]) if d != found[d][1] else Path(d.name) for d in ds])
+    names = [f"{found[d][1].name}/{n}" if names.count(n) > 1 else n for d, n in zip(ds, names)]   # one name under two roots
+    return dict(zip(names, ds))
 
 def find_detectors(*roots, limit:int=200) -> dict:
-    "Saved detectors and ensembles under folders `roots`, newest first: display name (path relative to its root) -> folder."
+    "Saved detectors and ensembles under folders `roots`, newest first: short name -> folder (a run's `final/` once, not also as its last stage)."
     def dets(r): return (c.parent for c in r.rglob('config.json')
                          if 'members' not in c.parent.relative_to(r).parts[:-1] and is_detector_dir(c.parent) and not _copy_of_final(c.parent))
     return _newest(roots, dets, limit)
@@ -104,7 +110,7 @@ def score(img, detectors:dict, spec:str='identity', ensemble:bool=True) -> pd.Da
         e = dets['ensemble (mean)'] = Ensemble(list(detectors.values()), 'mean', names=list(detectors))
         ps['ensemble (mean)'] = e.from_members(torch.stack(list(ps.values()), 1))
     rows = [dict(detector=k, p_fake=round(float(p[0]), 4), threshold=round(float(dets[k].threshold), 4),
-                 verdict='fake' if float(p[0]) > dets[k].threshold else 'real',
+                 verdict='fake' if decide(p[0], dets[k].threshold) else 'real',
                  certain=bool(abs(float(logit(float(p[0])) - logit(dets[k].threshold))) >= UNCERTAIN),
                  crops_read=n_views.get(k, max(n_views.values()))) for k, p in ps.items()]
     return pd.DataFrame(rows)
@@ -120,6 +126,8 @@ def about(det:BaseDetector, folder=None) -> str:
           f"trained on {len(gens)} generator{'s' * (len(gens) != 1)}: {', '.join(gens)}" if gens else 'training data: not recorded',
           f"threshold {det.threshold:.3f}; reads {crop} crops; images twice that size or more are judged by a vote of 10 crops"]
     f = Path(folder) if folder else None
+    if f is not None and f.name in ROLES: md.insert(1, f"this is {ROLES[f.name]} of run `{f.parent.name}`")
+    elif f is not None and f.parent.name == 'stages': md.insert(1, f"this is stage `{f.name}` of fine-tuning run `{f.parent.parent.name}`")
     run = None if f is None else (f.parent if f.name in ('final', 'floor') else f.parent.parent if f.parent.name == 'stages' else None)
     if run is not None and (run/'verdict.csv').exists():
         v = pd.read_csv(run/'verdict.csv', index_col=0)
@@ -187,7 +195,7 @@ def review_rows(run) -> pd.DataFrame:
     if not len(p): raise GitoolsError(f"{run}: no per-image predictions (preds/); run gitools-eval or gitools-finetune first")
     if 'threshold' not in p: p['threshold'] = 0.5
     p = p.dropna(subset=['p_fake']).reset_index(drop=True)
-    p['pred'] = np.where(p.p_fake > p.threshold, 'fake', 'real')
+    p['pred'] = np.where(decide(p.p_fake, p.threshold), 'fake', 'real')
     return p.assign(wrong=p.pred != p.label, margin=(p.p_fake - p.threshold).abs())
 
 QUEUES = ('errors', 'uncertain', 'all')
@@ -203,7 +211,25 @@ def review_queue(rows:pd.DataFrame, show:str='errors', detector=None, generator=
     return t.head(n).reset_index(drop=True)
 
 # %% ../nbs/17_app.ipynb #c023
-def _err(e:Exception) -> str: return f"**Error:** {e}" if isinstance(e, GitoolsError) else f"**Error:** {type(e).__name__}: {e}"
+def _upload_dir() -> str: return os.environ.get('GRADIO_TEMP_DIR') or str(Path(tempfile.gettempdir())/'gradio')
+
+def _public(msg:str) -> str:
+    "`msg` without the server's upload folders: a file Gradio stored as /tmp/gradio/<hash>/photo.png is named `photo.png`."
+    return re.sub(re.escape(_upload_dir()) + r'/(?:[^\s:]*/)?([^/\s:]+)', r'\1', str(msg))
+
+def _err(e:Exception) -> str: return _public(f"**Error:** {e}" if isinstance(e, GitoolsError) else f"**Error:** {type(e).__name__}: {e}")
+
+ROLES = {'final': "the run's final detector", 'floor': "the `stats` floor: global image statistics trained on the same images, the "
+         "baseline a detector must beat", 'start': "the starting detector, before fine-tuning"}
+
+def _role(name:str) -> str:
+    "A detector name from a run's predictions as the review filter shows it: `floor` and `start` say what they are."
+    return f"{name} ({ROLES[name].split(':')[0].replace('the ', '').replace('`', '')})" if name in ROLES else name
+
+def _caption(path:Path) -> str:
+    "File name, then generator, label and split as the folder layout gives them (GenImage layout), for the folder browser."
+    f = infer_fields(list(path.parent.parts[1:]), path.name)
+    return ' · '.join([path.name] + ([v for v in (f['generator'], f['label'], f['split']) if v] if f else ['no label in its folders']))
 
 def _enlarge(img:Image.Image, side:int=256) -> Image.Image:
     "`img` enlarged by a whole factor (nearest neighbour: pixels stay pixels) until its longer side reaches about `side`."
@@ -330,7 +356,7 @@ class GitoolsApp:
                 except GitoolsError: continue
                 if len(paths) >= self.max_images: break
             if len(paths) >= self.max_images: break
-        return [_item(Path(p), Path(p).name) for p in paths], paths, f"{len(paths)} images from {root}" + (
+        return [_item(Path(p), _caption(Path(p))) for p in paths], paths, f"{len(paths)} images from {root}" + (
             f" (the first {self.max_images})" if len(paths) == self.max_images else '')
 
     # review --------------------------------------------------------------------------------------------------------------------
@@ -342,10 +368,11 @@ class GitoolsApp:
         rows = review_rows(folder)
         rows.attrs['run'] = str(folder)
         choices = {c: ['all'] + sorted(rows[c].unique()) for c in ('detector', 'generator', 'label', 'degradation')}
+        choices['detector'] = [(_role(d), d) for d in choices['detector']]
         from gitools.transfer import RunState             # a fine-tuning run: review its final detector first
         state = Path(folder)/'state.json'
         final = Path(RunState.load(state).final or '').name if state.exists() else ''
-        return rows, choices, (final if final in choices['detector'] else 'all')
+        return rows, choices, (final if final in set(rows.detector) else 'all')
 
     def decisions(self, paths) -> dict:
         "path -> current action, for the paths that have one."
@@ -397,6 +424,19 @@ class GitoolsApp:
         folder = Path(folder or tempfile.mkdtemp(prefix='gitools-export-'))
         return self.store.export(folder/'corrections.csv'), self.store.summary()
 
+    def finetune_command(self, run:str=None) -> str:
+        "How the corrections reach fine-tuning: the `gitools-finetune` command that trains with this app's store (markdown)."
+        data = f" --data {self.data}" if self.data else ''
+        src = ''
+        folder = find_runs(*self.models).get(run) if run else None
+        if folder is not None and made_by(folder) == 'finetune':
+            opts = json.loads((Path(folder)/RUN_FILE).read_text()).get('options', {})
+            if opts.get('start'): src = f" --arch {opts['start']}"
+        return (f"**To fine-tune with these corrections**, run\n\n`gitools-finetune{data}{src} --corrections {self.store.path} --out runs/corrected`"
+                "\n\n(or pass the downloaded `corrections.csv` as `--corrections`). Relabelled and excluded images apply to training and "
+                "selection; a corrected val image stays out of training unless you add `--corrections-into-train`. Every decision is kept: "
+                "the store is never rewritten, only appended to.")
+
 # %% ../nbs/17_app.ipynb #c029
 _KEYS = """() => { document.addEventListener('keydown', (e) => {
   const t = e.target; if (t && (['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.isContentEditable)) return;
@@ -441,9 +481,10 @@ def build_app(app:GitoolsApp=None, **kwargs):
                         about_md = gr.Markdown(app.about(dets[:1]), elem_id='gt-about')
                     with gr.Row():
                         folder = gr.Textbox(label='Or a folder this app serves', placeholder=str(app.roots[0]) if app.roots else 'none given', scale=3)
-                        open_folder = gr.Button('Open folder', scale=1)
+                        open_folder = gr.Button('Open folder', scale=1, elem_id='gt-open-folder')
             browse_msg = gr.Markdown()
-            browse_gallery = gr.Gallery(label='Folder (click an image to score it)', columns=8, height=220, allow_preview=False, visible=False)
+            browse_gallery = gr.Gallery(label='Folder (click an image to score it)', columns=8, height=220, allow_preview=False, visible=False,
+                                        elem_id='gt-browse')
             browse_paths = gr.State([])
             table = gr.Dataframe(label='P(fake) per image and detector', elem_id='gt-table', interactive=False)
             scored = gr.State([])
@@ -460,7 +501,8 @@ def build_app(app:GitoolsApp=None, **kwargs):
                 degraded = gr.Image(label='As scored', type='pil', height=260, buttons=[])
             explain_btn = gr.Button('Explain', elem_id='gt-explain')
             pmap, cam, why = _maps_view(300)
-            spectra = gr.Plot(label='High-pass residual spectrum: this image beside the reference data', elem_id='gt-spectra')
+            gr.Markdown('**High-pass residual spectrum**: this image beside the reference data')   # a heading, not a label over the plots' titles
+            spectra = gr.Plot(show_label=False, elem_id='gt-spectra')
 
             def do_detect(fs, names):
                 t, msg, ok = app.detect(fs, names)
@@ -525,6 +567,7 @@ def build_app(app:GitoolsApp=None, **kwargs):
             with gr.Row():
                 export_btn = gr.Button('Export corrections', elem_id='gt-export')
                 export_file = gr.File(label='corrections.csv', elem_id='gt-export-file')
+            export_note = gr.Markdown(elem_id='gt-export-note')
             summary = gr.Dataframe(label='Corrections so far (current decision per file)', interactive=False)
             rows_s, queue_s, idx = gr.State(None), gr.State(None), gr.State(0)
 
@@ -568,7 +611,8 @@ def build_app(app:GitoolsApp=None, **kwargs):
             for a, b in buttons.items():
                 b.click(guard(do_annotate(a)), [rows_s, queue_s, idx, tags, note_r, run], [saved, gallery, progress, idx, big, info, tags, note_r, summary],
                         api_name=f'annotate_{a}')
-            export_btn.click(guard(lambda: (lambda f, t: (str(f), t))(*app.export())), None, [export_file, summary], api_name='export')
+            export_btn.click(guard(lambda r: (lambda f, t: (str(f), t, app.finetune_command(r)))(*app.export())), run, [export_file, summary, export_note],
+                             api_name='export')
         demo.load(lambda: app.store.summary(), None, summary, api_visibility='private')
     demo.gitools = app
     return demo

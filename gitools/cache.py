@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image
 from .core import *
+from .runs import atomic_write, fingerprint
 
 # %% auto #0
-__all__ = ['CACHE_VERSION', 'crop_boxes', 'manifest_fingerprint', 'build_cache', 'CropCache']
+__all__ = ['CACHE_VERSION', 'crop_boxes', 'build_cache', 'CropCache']
 
 # %% ../nbs/03a_cache.ipynb #c006
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 def crop_boxes(width:int, height:int, crop:int, n:int=1, seed:int=0, key:str='') -> list:
     "`n` boxes (left, top, right, bottom) of side `crop` in a `width` x `height` image: centred first, then seeded random ones."
@@ -28,13 +29,20 @@ def crop_boxes(width:int, height:int, crop:int, n:int=1, seed:int=0, key:str='')
 # %% ../nbs/03a_cache.ipynb #c009
 _FP_COLS = ('path', 'bytes', 'mtime')
 
-def manifest_fingerprint(rows:pd.DataFrame) -> str:
-    "SHA-256 over the rows' paths, sizes and modification times (the columns present): which files, in which state."
-    cols = [c for c in _FP_COLS if c in rows]
-    h = pd.util.hash_pandas_object(rows[cols].sort_values('path').reset_index(drop=True), index=False)
-    return hashlib.sha256(h.values.tobytes()).hexdigest()
+def _rows_fingerprint(rows:pd.DataFrame) -> str: return fingerprint(rows, _FP_COLS, relative=False)
 
 # %% ../nbs/03a_cache.ipynb #c012
+def _record(f:Path) -> dict: return dict(bytes=f.stat().st_size, sha256=file_sha256(f))
+
+def _shard_damage(dest:Path, k:int) -> str|None:
+    "Why finished shard `k` cannot be trusted (its array missing, another size or checksum than recorded, its index part unreadable); None if sound."
+    npy, rec = dest/f'shard-{k:05d}.npy', dest/f'shard-{k:05d}.sum.json'
+    if not npy.exists() or not rec.exists(): return f"{npy.name} or its checksum record is missing"
+    try: want = json.loads(rec.read_text()); pd.read_parquet(dest/f'shard-{k:05d}.parquet', columns=['offset'])
+    except Exception as e: return f"its records are unreadable ({type(e).__name__})"
+    if npy.stat().st_size != want['bytes']: return f"{npy.name} has {npy.stat().st_size} bytes, {want['bytes']} when written"
+    if file_sha256(npy) != want['sha256']: return f"{npy.name} does not match its checksum"
+
 def _cut_shard(job:tuple) -> int:
     "Cut the crops of one shard's rows, write `shard-K.npy`, then `shard-K.parquet` (its index part, which marks it done)."
     dest, k, rows, crop, n, seed = job
@@ -52,6 +60,7 @@ def _cut_shard(job:tuple) -> int:
     a = np.stack(arrays) if arrays else np.zeros((0, crop, crop, 3), np.uint8)
     tmp = dest/f'shard-{k:05d}.tmp.npy'
     np.save(tmp, a); tmp.replace(dest/f'shard-{k:05d}.npy')
+    atomic_write(dest/f'shard-{k:05d}.sum.json', json.dumps(_record(dest/f'shard-{k:05d}.npy')))
     pd.DataFrame(skipped, columns=['path', 'reason']).to_csv(dest/f'shard-{k:05d}.skipped.csv', index=False)
     part = pd.DataFrame(index, columns=cols)
     part.to_parquet(dest/f'shard-{k:05d}.tmp.parquet'); (dest/f'shard-{k:05d}.tmp.parquet').replace(dest/f'shard-{k:05d}.parquet')
@@ -65,13 +74,13 @@ def build_cache(manifest:pd.DataFrame,      # rows to cache (from `scan`, after 
                 n_workers:int=None,         # processes cutting shards (default: the CPUs, at most 8)
                 seed:int=0,
                 progress:bool=True) -> Path:
-    "Cut every readable image of `manifest` into fixed-size crops, in memory-mappable shards with an index; resumes."
+    "Cut every readable image of `manifest` into fixed-size crops, in memory-mappable shards with an index; resumes, and cuts damaged shards again."
     dest = Path(dest)
     rows = manifest[manifest['readable']] if 'readable' in manifest else manifest
     rows = rows.sort_values('path').reset_index(drop=True)
     if not len(rows): raise GitoolsError("no readable images to cache")
     meta = dict(version=CACHE_VERSION, crop=crop, crops_per_image=crops_per_image, seed=seed, shard_size=shard_size,
-                n_images=len(rows), fingerprint=manifest_fingerprint(rows))
+                n_images=len(rows), fingerprint=_rows_fingerprint(rows))
     if (dest/'cache.json').exists():
         old = json.loads((dest/'cache.json').read_text())
         if old != meta:
@@ -82,8 +91,14 @@ def build_cache(manifest:pd.DataFrame,      # rows to cache (from `scan`, after 
         if any(dest.iterdir()): raise GitoolsError(f"{dest}: not empty and not a gitools cache; choose another folder")
         (dest/'cache.json').write_text(json.dumps(meta, indent=2))
     keep = [c for c in ('path', 'generator', 'split', 'label', 'bytes', 'mtime') if c in rows]
-    jobs = [(dest, k, rows.iloc[i:i + shard_size][keep], crop, crops_per_image, seed)
-            for k, i in enumerate(range(0, len(rows), shard_size)) if not (dest/f'shard-{k:05d}.parquet').exists()]
+    jobs = []
+    for k, i in enumerate(range(0, len(rows), shard_size)):
+        if (dest/f'shard-{k:05d}.parquet').exists():
+            if (why := _shard_damage(dest, k)) is None: continue
+            print(f"{dest}: shard {k} is damaged ({why}); cutting it again")
+            for f in dest.glob(f'shard-{k:05d}.*'): f.unlink()
+        jobs.append((dest, k, rows.iloc[i:i + shard_size][keep], crop, crops_per_image, seed))
+    (dest/'checksums.json').unlink(missing_ok=True)           # the cache is unfinished until its checksums are written again
     n_workers = n_workers or min(8, os.cpu_count() or 1)
     if jobs:
         bar = None
@@ -102,6 +117,8 @@ def build_cache(manifest:pd.DataFrame,      # rows to cache (from `scan`, after 
     pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True).to_parquet(dest/'index.parquet')
     skipped = pd.concat([pd.read_csv(p) for p in sorted(dest.glob('shard-*.skipped.csv'))], ignore_index=True)
     skipped.to_csv(dest/'skipped.csv', index=False)
+    sums = dict(index=_record(dest/'index.parquet'), shards={p.name: json.loads(p.read_text()) for p in sorted(dest.glob('shard-*.sum.json'))})
+    atomic_write(dest/'checksums.json', json.dumps(sums, indent=1))      # written last: it marks the cache finished
     if len(skipped): print(f"{dest}: skipped {len(skipped)} unreadable files (listed in skipped.csv), e.g. {skipped.path.iloc[0]}: {skipped.reason.iloc[0]}")
     return dest
 
@@ -114,7 +131,10 @@ class CropCache:
         self.meta = json.loads((self.dest/'cache.json').read_text())
         if self.meta.get('version') != CACHE_VERSION:
             raise GitoolsError(f"{self.dest}: cache format {self.meta.get('version')}, this gitools reads {CACHE_VERSION}; rebuild it")
-        if not (self.dest/'index.parquet').exists(): raise GitoolsError(f"{self.dest}: the build did not finish; rerun gitools-cache to resume it")
+        if not (self.dest/'checksums.json').exists(): raise GitoolsError(f"{self.dest}: the build did not finish; rerun gitools-cache to resume it")
+        self.sums = json.loads((self.dest/'checksums.json').read_text())
+        self._check(self.dest/'index.parquet', self.sums['index'], full=True)
+        for name, want in self.sums['shards'].items(): self._check(self.dest/name.replace('.sum.json', '.npy'), want)
         self.crop = self.meta['crop']
         self.index = pd.read_parquet(self.dest/'index.parquet')
         self._where = {p: g.index.to_numpy() for p, g in self.index.groupby('path', sort=False)}
@@ -122,6 +142,16 @@ class CropCache:
         self.skipped = set(pd.read_csv(self.dest/'skipped.csv')['path']) if (self.dest/'skipped.csv').exists() else set()
         self._shards = {}
         if manifest is not None: self.check(manifest)
+    def _check(self, f:Path, want:dict, full:bool=False):
+        "Raise if file `f` is missing or has another size (with `full`, another checksum) than when it was written."
+        got = f.stat().st_size if f.exists() else None
+        if got != want['bytes'] or (full and file_sha256(f) != want['sha256']):
+            why = 'is missing' if got is None else f"has {got} bytes, {want['bytes']} when written" if got != want['bytes'] else 'does not match its checksum'
+            raise GitoolsError(f"{self.dest}: damaged: {f.name} {why}; rerun gitools-cache on it to cut the damaged parts again")
+    def verify(self) -> CropCache:
+        "Check every shard's checksum (reads the whole cache); raise naming the first damaged file."
+        for name, want in self.sums['shards'].items(): self._check(self.dest/name.replace('.sum.json', '.npy'), want, full=True)
+        return self
     def check(self, manifest:pd.DataFrame):
         "Raise if a file the cache holds has another size or modification time in `manifest` (it was replaced since)."
         cols = [c for c in ('bytes', 'mtime') if c in manifest and c in self.index]

@@ -11,6 +11,7 @@ from fastcore.script import call_parse, store_true
 from .core import *
 from .data import scan, unreadable, summary, default_stages, select, check_crop
 from .load import load_data
+from .metrics import decide
 
 # %% auto #0
 __all__ = ['interactive', 'scan_cli', 'cache_cli', 'iter_images', 'predict_cli', 'finetune_cli', 'eval_cli', 'ensemble_cli',
@@ -160,7 +161,7 @@ def predict_cli(*paths:str,                  # image files or folders
     try:
         for chunk in _batched((p for p in iter_images(paths) if os.path.abspath(p) not in done), 256):
             for path, p, err in det.predict_iter(chunk, bs=bs, tta=tta):
-                fake = '' if err else int(p > det.threshold)
+                fake = '' if err else int(decide(p, det.threshold))
                 w.writerow([path, '' if err else f'{p:.6f}', fake, err]); n += 1; n_fake += fake == 1; n_bad += bool(err)
             f.flush()
     finally:
@@ -248,12 +249,14 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
 
 # %% ../nbs/17a_cli.ipynb #c013
 def _detectors_arg(spec:str) -> dict:
-    "`'a=path1,path2'` -> {'a': path1, 'path2's folder name: path2}"
-    out = {}
-    for item in as_list(spec):
-        name, _, path = item.rpartition('=')
-        out[name or Path(path).name] = path
-    return out
+    "`'a=path1,path2'` -> {'a': path1, short name of path2: path2}; two detectors of one name are refused (one would be lost)."
+    items = [item.rpartition('=')[::2] for item in as_list(spec)]
+    unnamed = [p for n, p in items if not n]
+    short = dict(zip(unnamed, short_names(unnamed)))
+    names = [n or short[p] for n, p in items]
+    if dup := sorted({n for n in names if names.count(n) > 1}):
+        raise GitoolsError(f"--detectors: two detectors are called {dup[0]!r}; name them: name1=path1,name2=path2")
+    return dict(zip(names, (p for _, p in items)))
 
 def _summarise(out:Path, task:str):
     "README.md of a run folder: its tables (markdown) and figures."
@@ -398,8 +401,7 @@ def ensemble_cli(*detectors:str,             # saved detector folders, optionall
     e.save(out)
     val = select(m, splits='val')
     dets = {**dict(zip(e.names, e.members)), 'ensemble': e}
-    t = metrics_table(predict_rows(dets, val, bs=bs, progress=False), by=['detector', 'generator'],
-                      thresholds={k: d.threshold for k, d in dets.items()})
+    t = metrics_table(predict_rows(dets, val, bs=bs, progress=False), by=['detector', 'generator'])
     acc = t.pivot(index='detector', columns='generator', values='acc').loc[list(dets)]
     acc['avg'] = acc.mean(1)
     t.to_csv(Path(out)/'evaluation.csv', index=False)

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'DEFAULT_DETECTOR', 'GitoolsError', 'is_image_file', 'open_rgb', 'text_path', 'fs_path', 'as_list',
-           'centre_box', 'cache_dir', 'file_sha256', 'imagenet_wnids', 'wnid_to_index']
+           'short_names', 'centre_box', 'cache_dir', 'file_sha256', 'imagenet_wnids', 'wnid_to_index']
 
 # %% ../nbs/00_core.ipynb #c006
 class GitoolsError(ValueError):
@@ -78,6 +78,16 @@ def as_list(x) -> list:
     if isinstance(x, str): return [s.strip() for s in x.split(',') if s.strip()]
     if isinstance(x, (list, tuple, set, frozenset)): return list(x)
     return [x]
+
+# %% ../nbs/00_core.ipynb #06d80fe4
+def short_names(paths) -> list:
+    "For each of `paths`, the shortest run of its trailing parts that no other path ends with (distinct paths get distinct names)."
+    parts = [Path(p).parts for p in paths]
+    names = []
+    for i, ps in enumerate(parts):
+        k = next((k for k in range(1, len(ps)) if not any(j != i and q[-k:] == ps[-k:] for j, q in enumerate(parts))), len(ps))
+        names.append('/'.join(ps[-k:]))
+    return names
 
 # %% ../nbs/00_core.ipynb #c102
 def centre_box(width:int, height:int, crop:int) -> tuple:

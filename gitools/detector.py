@@ -12,6 +12,7 @@ import gitools
 from .core import *
 from .models import create_detector
 from .runs import atomic_folder
+from .metrics import decide
 
 # %% auto #0
 __all__ = ['grid_corners', 'crop_spec', 'views', 'normalize', 'preprocess', 'BaseDetector', 'Detector', 'is_detector_dir',
@@ -93,7 +94,7 @@ class BaseDetector:
 
     def is_fake(self, items, **kwargs) -> np.ndarray:
         "Decisions at the stored threshold."
-        return self.predict(items, **kwargs) > self.threshold
+        return decide(self.predict(items, **kwargs), self.threshold)
 
 class Detector(BaseDetector):
     "A real/fake network: model + crop, normalisation, threshold and provenance."

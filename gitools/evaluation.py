@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_evaluation.ipynb #c002
 from __future__ import annotations
-import re
+import hashlib, re
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from PIL import Image
@@ -66,17 +66,28 @@ def predict_rows(detectors:dict,            # name -> detector (`Detector`, `Ens
         frames.append(base.assign(degradation=degs[j].spec, detector=k, p_fake=p, threshold=float(detectors[k].threshold), error=errors))
     return pd.concat(frames, ignore_index=True)
 
-def metrics_table(preds:pd.DataFrame, by=('detector', 'degradation', 'generator'), thresholds:dict=None) -> pd.DataFrame:
-    "`binary_metrics` for each group of `preds` (rows from `predict_rows`); `thresholds`: detector -> decision threshold."
+def metrics_table(preds:pd.DataFrame, by=('detector', 'degradation', 'generator'),
+                  thresholds:dict=None) -> pd.DataFrame:    # detector -> another threshold (a calibrated one) instead of the rows' own
+    "`binary_metrics` for each group of `preds` (rows from `predict_rows`), each row decided at its own `threshold` (or `thresholds[detector]`)."
     by, thresholds = as_list(by), thresholds or {}
+    preds = preds.dropna(subset=['p_fake'])
+    own = preds['threshold'] if 'threshold' in preds else pd.Series(np.nan, index=preds.index)
+    missing = own.isna() & ~preds['detector'].isin(list(thresholds))
+    if missing.any():
+        raise GitoolsError(f"{int(missing.sum())} rows carry no threshold (detector {preds.detector[missing].iloc[0]!r}): score them with "
+                           "predict_rows, which records each detector's, or pass thresholds={detector: t}")
     res = []
-    for key, g in preds.dropna(subset=['p_fake']).groupby(by, sort=False):
+    for key, g in preds.groupby(by, sort=False):
         key = key if isinstance(key, tuple) else (key,)
-        thr = thresholds.get(g['detector'].iloc[0], 0.5)
+        d = g['detector'].iloc[0]
+        thr = thresholds[d] if d in thresholds else g['threshold'].to_numpy(float)
         res.append(dict(zip(by, key), **binary_metrics(g['p_fake'], g['label'].eq('fake').astype(int), thr), n=len(g)))
     return pd.DataFrame(res)
 
-def _slug(s:str) -> str: return re.sub(r'[^A-Za-z0-9_.+-]', '_', s)
+def _slug(s:str) -> str:
+    "`s` as a file name: itself when safe, else its safe characters and a hash of `s` (so `a b` and `a_b` never share a file)."
+    safe = re.sub(r'[^A-Za-z0-9_.+-]', '_', s)
+    return s if safe == s and s not in ('', '.', '..') else f"{safe}-{hashlib.sha256(s.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
 
 def pred_file(out, detector:str, generator:str, degradation:str='identity') -> Path:
     "Where run folder `out` keeps the per-image rows of one detector, test generator and degradation."
@@ -97,7 +108,7 @@ def evaluate_generators(detector:BaseDetector, manifest:pd.DataFrame, generators
     p = predict_rows({name: detector}, rows, **kwargs)
     from fastai.torch_core import rank_distrib        # under `accelerate launch`, the first process writes
     if out is not None and not rank_distrib(): save_preds(out, p)
-    return metrics_table(p, by='generator', thresholds={name: detector.threshold}).set_index('generator')
+    return metrics_table(p, by='generator').set_index('generator')
 
 # %% ../nbs/09_evaluation.ipynb #c007
 def plot_matrix(matrix:pd.DataFrame, path=None, title:str='', fmt:str='.1f', scale:float=100., cmap:str='viridis'):

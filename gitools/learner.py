@@ -9,7 +9,7 @@ from contextlib import nullcontext
 import numpy as np, torch
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from fastai.vision.all import Learner, Normalize, CrossEntropyLossFlat, DataLoaders, OptimWrapper
+from fastai.vision.all import Learner, Normalize, CrossEntropyLossFlat, DataLoaders, OptimWrapper, set_seed
 from .core import *
 from .models import create_detector, detector_spec, fits_in_closed_form
 from .metrics import detector_metrics, best_threshold
@@ -127,11 +127,13 @@ def train_detector(manifest, train, arch:str=DEFAULT_DETECTOR, out=None,
                    epochs:int=None,       # SGD epochs (default: 0 for closed-form detectors, which are fitted directly; else 3)
                    lr:float=1e-3, pretrained:bool=None, arch_kwargs:dict=None, progress:bool=False,
                    passes:int=1,          # closed-form detectors: augmented passes over the training set that the head is fitted on
+                   seed:int=0,            # seeds the selection split, the batch order, the augmentations and the network's initial weights
                    **dls_kwargs) -> Detector:
     "Train `arch` on generators `train` of `manifest`, calibrate its threshold on the selection split, save it to `out` (if given)."
     from gitools.loaders import genimage_dls
     from gitools.detector import save_detector
-    dls = genimage_dls(manifest, train=train, **dls_kwargs)
+    set_seed(seed)
+    dls = genimage_dls(manifest, train=train, seed=seed, **dls_kwargs)
     learn = detector_learner(dls, arch, pretrained=pretrained, arch_kwargs=arch_kwargs)
     closed = fits_in_closed_form(learn.model)
     if epochs is None: epochs = 0 if closed else 3
@@ -142,6 +144,6 @@ def train_detector(manifest, train, arch:str=DEFAULT_DETECTOR, out=None,
             elif learn.gitools['start'] != 'scratch': learn.fine_tune(epochs, lr)
             else: learn.fit_one_cycle(epochs, lr)
     learn.calibrate()
-    det = learn.to_detector(info=dict(epochs=epochs, lr=lr, selection_images=int(len(dls.valid_rows))))
+    det = learn.to_detector(info=dict(epochs=epochs, lr=lr, seed=seed, selection_images=int(len(dls.valid_rows))))
     if out is not None: save_detector(det, out, tables={'selection.csv': dls.valid_rows[['path', 'generator', 'label']]})
     return det

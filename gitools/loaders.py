@@ -56,7 +56,7 @@ def genimage_dls(df:pd.DataFrame,           # manifest from `scan`
                  exclude=None,              # paths never to train on (e.g. a run's selection split)
                  train_split:str='train', valid_split:str='val',
                  crop:int=224,              # side of the square crop
-                 bs:int=64, num_workers:int=None, seed:int=42,
+                 bs:int=64, num_workers:int=None, seed:int=0,
                  jpeg_fakes:int=None, jpeg_reals:int=None,  # JPEG-compress fakes / reals at this quality when loading
                  real_quality:float=None, real_min_size:int=None, real_max_size:int=None,  # keep reals of this quality / size window
                  balance:bool=False, n_per_generator:int=None,  # sampling per generator and label

@@ -9,10 +9,15 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from fastai.metrics import AccumMetric, ActivationType
 
 # %% auto #0
-__all__ = ['METRIC_NAMES', 'best_threshold', 'tpr_at_fpr', 'binary_metrics', 'detector_metrics']
+__all__ = ['METRIC_NAMES', 'decide', 'best_threshold', 'tpr_at_fpr', 'binary_metrics', 'detector_metrics']
 
 # %% ../nbs/06_metrics.ipynb #c004
 METRIC_NAMES = ['acc', 'real_acc', 'fake_acc', 'ap', 'auc', 'best_acc', 'best_threshold', 'tpr_at_5fpr']
+
+# %% ../nbs/06_metrics.ipynb #30d9749a
+def decide(p_fake, threshold) -> np.ndarray:
+    "Fake (True) where P(fake) is above `threshold` (a number, or one per score); a tie is real."
+    return np.asarray(p_fake, float) > np.asarray(threshold, float)
 
 # %% ../nbs/06_metrics.ipynb #c005
 def best_threshold(p_fake, y) -> tuple:
@@ -38,10 +43,10 @@ def tpr_at_fpr(p_fake, y, fpr:float=0.05) -> float:
     cut = reals[len(reals) - k - 1] if k < len(reals) else -np.inf
     return float((fakes > cut).mean())
 
-def binary_metrics(p_fake, y, threshold:float=0.5) -> dict:
+def binary_metrics(p_fake, y, threshold=0.5) -> dict:
     "Accuracy (overall, on reals, on fakes) at `threshold`, AP, ROC-AUC, the best-threshold accuracy and TPR at 5% FPR; y: 1 = fake."
     p, y = np.asarray(p_fake, float), np.asarray(y, int)
-    pred = p > threshold
+    pred = decide(p, threshold)
     both = 0 < y.sum() < len(y)
     thr, best = best_threshold(p, y)
     return dict(acc=float((pred == y).mean()) if len(y) else float('nan'),

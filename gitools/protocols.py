@@ -125,7 +125,7 @@ def cross_generator(manifest:pd.DataFrame, out, train=None, test=None, detectors
     dets = dict(detectors or {}) or train_per_generator(manifest, out, train, arch, progress, bs=bs, cache=cache, **train_kwargs)
     dets = {k: (v if isinstance(v, BaseDetector) else load_detector(v)) for k, v in dets.items()}
     preds = evaluate_run(out, dets, manifest, test, degradations, bs=bs, progress=progress, cache=cache)
-    metrics = metrics_table(preds, thresholds={k: d.threshold for k, d in dets.items()})
+    metrics = metrics_table(preds)
     write_table(metrics.set_index(['detector', 'degradation', 'generator']), out/'tables'/'metrics', scale=1)
     acc = accuracy_matrix(metrics)
     write_table(acc, out/'tables'/'cross_generator_acc', 'accuracy (%): rows trained on, columns tested on')
@@ -142,7 +142,7 @@ def robustness(manifest:pd.DataFrame, out, detectors:dict, test=None, degradatio
     degs = ['identity'] + [degradation(d).spec for d in as_list(degradations or PAPER_DEGRADATIONS) if d != 'identity']
     dets = {k: (v if isinstance(v, BaseDetector) else load_detector(v)) for k, v in detectors.items()}
     preds = evaluate_run(out, dets, manifest, test, degs, bs=bs, progress=progress, cache=cache)
-    metrics = metrics_table(preds, thresholds={k: d.threshold for k, d in dets.items()})
+    metrics = metrics_table(preds)
     table = metrics.groupby(['detector', 'degradation'], sort=False)['acc'].mean().unstack()[degs]
     table['avg'] = table[[d for d in degs if d != 'identity']].mean(1)
     write_table(table, out/'tables'/'robustness_acc', 'accuracy (%) under each degradation')
@@ -318,7 +318,7 @@ def size_curve(manifest:pd.DataFrame, out, train, sizes=(50, 100, 200), test=Non
         d = out/'size'/f'n{n}'
         det = load_detector(d) if is_detector_dir(d) else train_detector(manifest, train, arch, out=d, n_per_generator=n, bs=bs, cache=cache, **train_kwargs)
         p = evaluate_run(out/'size'/f'n{n}', {f'n{n}': det}, manifest, test, bs=bs, progress=progress, cache=cache)
-        res.append(metrics_table(p, by='generator', thresholds={f'n{n}': det.threshold}).assign(n=int(det.info.get('train_images') or n)))
+        res.append(metrics_table(p, by='generator').assign(n=int(det.info.get('train_images') or n)))
     t = pd.concat(res).pivot(index='n', columns='generator', values='acc')
     t['avg'] = t.mean(1)
     write_table(t, out/'tables'/'size_curve_acc', 'accuracy (%) against training images')
@@ -344,8 +344,7 @@ def class_generalization(manifest:pd.DataFrame, out, train, k:int=10, arch:str=D
     det = load_detector(d) if is_detector_dir(d) else train_detector(m2, train, arch, out=d, bs=bs, cache=cache, **train_kwargs)
     res = {}
     for name, split in (('seen classes', 'val'), ('unseen classes', 'heldout')):
-        res[name] = metrics_table(predict_rows({'d': det}, m2[m2.split == split], progress=False, cache=cache), by='detector',
-                                  thresholds={'d': det.threshold}).iloc[0][['acc', 'ap', 'auc', 'n']]
+        res[name] = metrics_table(predict_rows({'d': det}, m2[m2.split == split], progress=False, cache=cache), by='detector').iloc[0][['acc', 'ap', 'auc', 'n']]
     t = pd.DataFrame(res).T
     t.attrs['seen'] = sorted(int(c) for c in seen)
     write_table(t[['acc', 'ap', 'auc']].astype(float), out/'tables'/f'class_generalization_k{k}', f'train on {k} classes, test on the others (%)')

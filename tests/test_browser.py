@@ -43,6 +43,11 @@ def test_detect_review_annotate_export_in_a_browser(browser, app_env, app_for, t
         page.click('#gt-explain')                          # the newest detector (a small ResNet) is ticked: a patch map and Grad-CAM
         page.wait_for_selector('#gt-pmap img', timeout=120000); page.wait_for_selector('#gt-cam img', timeout=60000)
         page.screenshot(path=str(shots/'detect.png'), full_page=True)
+        # the folder browser captions each image with its generator, label and split
+        page.click('#gt-open-folder')
+        page.wait_for_selector('#gt-browse img', timeout=60000)
+        caps = page.locator('#gt-browse').inner_text()
+        assert ' · real · train' in caps or ' · fake · train' in caps, caps[:500]
         # review: relabel one error with a click, the next with a key
         _open_review(page)
         page.locator('#gt-gallery img').first.click()
@@ -64,6 +69,7 @@ def test_detect_review_annotate_export_in_a_browser(browser, app_env, app_for, t
         csv = tmp_path/'corrections.csv'; d.value.save_as(csv)
         t = pd.read_csv(csv)
         assert sorted(t.action) == ['fake', 'real'] and len(Annotations(app.store.path).current()) == 2
+        _wait_text(page, '#gt-export-note', f'--corrections {app.store.path}')     # and how they reach fine-tuning
         page.screenshot(path=str(shots/'export.png'), full_page=True)
     finally:
         demo.close()
@@ -84,6 +90,7 @@ def test_the_page_says_how_far_to_trust_a_verdict(browser, app_env, app_for, tmp
         tiny = tmp_path/'tiny.png'; Image.new('RGB', (1, 1), 'white').save(tiny)
         page.set_input_files('#gt-upload input[type=file]', str(tiny))
         _wait_text(page, '#gt-note', 'too small to judge')
+        assert 'tiny.png' in page.locator('#gt-note').inner_text() and '/gradio/' not in page.locator('#gt-note').inner_text()   # no server paths
         img = app_env['manifest'].query("split == 'val' and readable").path.iloc[0]
         page.set_input_files('#gt-upload input[type=file]', img)
         page.wait_for_selector('#gt-verdict h2', timeout=60000)

@@ -147,3 +147,27 @@ def test_jpeg_with_data_after_its_end_is_readable(tmp_path):
     (tmp_path/'cut.jpg').write_bytes(data[:len(data) // 2])
     assert probe_image(tmp_path/'trailer.jpg', verify=True)['readable']
     assert 'truncated' in probe_image(tmp_path/'cut.jpg')['reason']
+
+def test_a_damaged_cache_is_named_and_repaired(tiny_tree, tmp_path):
+    out = tmp_path/'cache'
+    args = [tiny_tree[0], '--out', out, '--crop', '32', '--shard-size', '4', '--n-workers', '1']
+    ok(run('gitools-cache', *args))
+    shard = out/'shard-00001.npy'; good = shard.read_bytes()
+    shard.write_bytes(good[:len(good) // 2])                                   # a shard cut short (disk full, killed copy)
+    refused(run('gitools-finetune', '--data', tiny_tree[0], '--out', tmp_path/'run', '--cache', out, *QUICK), 'damaged: shard-00001.npy has')
+    shard.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))                       # same size, one bit changed
+    r = ok(run('gitools-cache', *args))                                        # rerun: every checksum read, the damaged shard cut again
+    assert 'shard 1 is damaged' in r.stdout and shard.read_bytes() == good
+    (out/'index.parquet').write_bytes(b'not a parquet file')
+    refused(run('gitools-eval', 'matrix', '--data', tiny_tree[0], '--cache', out, '--out', tmp_path/'ev', '--arch', 'stats', '--crop', '32'), 'index.parquet')
+    ok(run('gitools-cache', *args)); assert shard.read_bytes() == good
+
+def test_eval_seed_seeds_training(tiny_tree, tmp_path):
+    "`gitools-eval --seed` reaches the training run: the same seed repeats its scores exactly, another seed gives others."
+    a = ['--arch', 'test_resnet', '--epochs', '1', '--crop', '32', '--train', 'sdv4', '--test', 'sdv4', '--num-workers', '0']
+    def scores(name, seed):
+        ok(run('gitools-eval', 'matrix', '--data', tiny_tree[0], '--out', tmp_path/name, *a, '--seed', seed))
+        p = pd.concat([pd.read_csv(f) if f.suffix == '.csv' else pd.read_parquet(f) for f in sorted((tmp_path/name/'preds').rglob('*.*'))])
+        return p.sort_values('path').p_fake.to_numpy()
+    s1, again, s2 = scores('a', 1), scores('b', 1), scores('c', 2)
+    assert (s1 == again).all() and not (s1 == s2).all()
