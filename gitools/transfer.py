@@ -15,7 +15,7 @@ from fastai.vision.all import (CrossEntropyLossFlat, Callback, SaveModelCallback
                                num_distrib, distrib_barrier)
 import fastai.distributed  # noqa: F401 (adds Learner.distrib_ctx)
 from .core import *
-from .data import select, selection_split, check_crop, GENERATORS
+from .data import select, selection_split, check_crop, sample, GENERATORS
 from .loaders import genimage_dls, LABELS
 from .cache import CropCache
 from .learner import detector_learner
@@ -473,7 +473,7 @@ def few_shot(detector,                       # a saved closed-form detector (fol
     rows = [few, few]
     if source is not None and replay:
         src = select(source, splits='train')
-        rows.append(src.groupby('label', group_keys=False).apply(lambda g: g.sample(min(replay, len(g)), random_state=seed)))
+        rows.append(sample(src, replay, by='label', seed=seed))      # `replay` of each label (all of a smaller one), labels kept
     f = torch.cat([_head_features(det, list(few.path)), _head_features(det, list(few.path), flip=True)] +
                   ([_head_features(det, list(rows[2].path))] if len(rows) > 2 else []))
     y = torch.tensor(pd.concat(rows).label.eq('fake').values, dtype=torch.float32)
@@ -495,7 +495,8 @@ def few_shot(detector,                       # a saved closed-form detector (fol
     new = Detector(model, det.arch, det.crop, det.mean, det.std, 0.5, det.arch_kwargs,
                    info={**det.info, 'few_shot': dict(shots=shots, replay=replay if source is not None else 0, strength=strength, seed=seed,
                                                        start=str(detector) if not isinstance(detector, Detector) else det.info.get('start'))})
-    if out is not None: save_detector(new, out, tables={'shots.csv': few[['path', 'generator', 'label']]})
+    if out is not None: save_detector(new, out, tables={'shots.csv': few[['path', 'generator', 'label']],
+                                                 **({'replay.csv': rows[2][['path', 'generator', 'label']]} if len(rows) > 2 else {})})
     return new
 
 # %% ../nbs/11_transfer.ipynb #da34c74a
