@@ -109,20 +109,31 @@ def run_cross(data:dict, recipe, seed, out) -> pd.DataFrame:
     r.to_csv(done, index=False)
     return r
 
+def with_in_domain(f:Path) -> pd.DataFrame:
+    "The rows of one finished cross.csv, plus each direction's in-domain row: the same detector on its own training benchmark's val split."
+    r, extra = pd.read_csv(f), []
+    for a, b in DIRECTIONS:
+        t = f.parent/f'{a}-to-{b}'/'tables'/'in_domain.csv'
+        if t.exists(): extra.append(pd.read_csv(t).assign(generator='in-domain', direction=f'{a} -> {b}', recipe=r.recipe[0], seed=r.seed[0],
+                                                          minutes=r.minutes[0]))
+    return pd.concat([r, *extra], ignore_index=True)
+
 def cross_table(r:pd.DataFrame) -> str:
     "Markdown: per recipe and direction, mean ± spread over seeds of the pooled target accuracy at each threshold, AUC and the worst generator."
     def cell(x): return f"{100 * x.mean():.1f} ± {100 * x.std(ddof=0):.1f}" if len(x) > 1 else f"{100 * x.mean():.1f}"
     rows = []
     for (rec, d), g in r.groupby(['recipe', 'direction'], sort=False):
-        pooled, worst = g[g.generator == 'pooled'], g[g.generator == 'worst']
-        rows.append({'recipe': rec, 'direction': d, 'seeds': g.seed.nunique(), 'acc (shipped)': cell(pooled['acc']),
+        pooled, worst, own = g[g.generator == 'pooled'], g[g.generator == 'worst'], g[g.generator == 'in-domain']
+        rows.append({'recipe': rec, 'direction': d, 'seeds': g.seed.nunique(), 'in-domain AUC (source val)': cell(own['auc']) if len(own) else '',
+                     'acc (shipped)': cell(pooled['acc']),
                      'acc (mixture, unlabelled)': cell(pooled['acc mixture']), 'acc (shift, 8 labelled)': cell(pooled['acc shift-8']),
                      'best acc (oracle)': cell(pooled['best_acc']), 'AUC': cell(pooled['auc']), 'TPR at 5% FPR': cell(pooled['tpr_at_5fpr']),
                      'worst generator acc': cell(worst['acc']), 'minutes per seed': f"{g.groupby('seed').minutes.first().mean():.1f}"})
     return ("### Trained on one benchmark, tested on the other (val split, pooled over its generators): mean ± spread over seeds\n\n"
             "Thresholds: shipped (set on the source's selection split), mixture (set on 200 unlabelled target train images), shift (8 labelled "
             "target train images per class); best acc is an oracle on the reported images, for the calibration gap. Worst generator: "
-            "the target generator with the lowest accuracy at the shipped threshold.\n\n" + pd.DataFrame(rows).to_markdown(index=False) + '\n')
+            "the target generator with the lowest accuracy at the shipped threshold. In-domain AUC: the same detector on the val split of the "
+            "benchmark it was trained on (what it loses by changing dataset is the gap to the target AUC).\n\n" + pd.DataFrame(rows).to_markdown(index=False) + '\n')
 
 def table(r:pd.DataFrame) -> str:
     "Markdown: per recipe, mean (spread over seeds) of in-domain and leave-one-out accuracy/AUC, per generator and on average."
@@ -160,7 +171,7 @@ if __name__ == '__main__':
                 print(f"{rec} seed {s}: " + '; '.join(f"{d} acc {100 * x.acc:.1f} (mixture {100 * x['acc mixture']:.1f}, shift {100 * x['acc shift-8']:.1f}) "
                                                        f"AUC {100 * x.auc:.1f}" for d, x in p.iterrows()) + f" ({r.minutes.iloc[0]:.1f} min)", flush=True)
         order = {slug(k): i for i, k in enumerate(RECIPES)}
-        res = sorted((pd.read_csv(f) for f in (out/'cross').glob('*/seed*/cross.csv')), key=lambda r: (order.get(slug(r.recipe[0]), 99), r.seed[0]))
+        res = sorted((with_in_domain(f) for f in (out/'cross').glob('*/seed*/cross.csv')), key=lambda r: (order.get(slug(r.recipe[0]), 99), r.seed[0]))
         if not res: raise SystemExit(f"no finished cross-dataset runs under {out/'cross'}")
         r = pd.concat(res); r.to_csv(out/'cross'/'all.csv', index=False)
         seeds = r.groupby('recipe', sort=False).seed.apply(lambda x: ','.join(map(str, sorted(set(x)))))
