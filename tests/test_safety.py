@@ -171,3 +171,14 @@ def test_eval_seed_seeds_training(tiny_tree, tmp_path):
         return p.sort_values('path').p_fake.to_numpy()
     s1, again, s2 = scores('a', 1), scores('b', 1), scores('c', 2)
     assert (s1 == again).all() and not (s1 == s2).all()
+
+def test_detector_names_never_collide(finished, tiny_tree, tmp_path):
+    "Two detectors whose names differ only in characters a file name cannot hold, or two runs' final/ folders, each keep their row."
+    a, b = tmp_path/'a'/'final', tmp_path/'b'/'final'
+    for d in (a, b): shutil.copytree(finished/'final', d)
+    base = ['--data', tiny_tree[0], '--crop', '32', '--test', 'sdv4']
+    refused(run('gitools-eval', 'matrix', *base, '--out', tmp_path/'e0', '--detectors', f'x={a},x={b}'), "two detectors are called 'x'")
+    for name, spec in (('e1', f'{a},{b}'), ('e2', f'x y={a},x_y={b}')):
+        ok(run('gitools-eval', 'matrix', *base, '--out', tmp_path/name, '--detectors', spec))
+        preds = pd.concat(pd.read_parquet(f) for f in (tmp_path/name/'preds').rglob('*.parquet'))
+        assert preds.detector.nunique() == 2, (name, sorted(preds.detector.unique()))
