@@ -462,6 +462,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'gitools.runs._text': ('runs.html#_text', 'gitools/runs.py'),
                               'gitools.runs.atomic_folder': ('runs.html#atomic_folder', 'gitools/runs.py'),
                               'gitools.runs.atomic_write': ('runs.html#atomic_write', 'gitools/runs.py'),
+                              'gitools.runs.check_folder': ('runs.html#check_folder', 'gitools/runs.py'),
                               'gitools.runs.fingerprint': ('runs.html#fingerprint', 'gitools/runs.py'),
                               'gitools.runs.is_empty_dir': ('runs.html#is_empty_dir', 'gitools/runs.py'),
                               'gitools.runs.made_by': ('runs.html#made_by', 'gitools/runs.py')},

@@ -260,7 +260,7 @@ def _detectors_arg(spec:str) -> dict:
 
 def _summarise(out:Path, task:str):
     "README.md of a run folder: its tables (markdown) and figures."
-    parts = [f"# gitools-eval {task}\n", "Options: `config.json`. Per-image predictions: `preds/`.\n"]
+    parts = [f"# gitools-eval {task}\n", "Command, options and data fingerprint: `gitools-run.json`. Per-image predictions: `preds/`.\n"]
     parts += [f.read_text() for f in sorted((out/'tables').glob('*.md'))]
     parts += [f"![{f.stem}](figures/{f.name})" for f in sorted((out/'figures').glob('*.png'))]
     (out/'README.md').write_text('\n\n'.join(parts) + '\n')
@@ -312,9 +312,7 @@ def eval_cli(task:str,                     # matrix, loo, cross, degrade, spectr
                                                       'train_data', 'test_data', 'shots', 'n_calibration')}
     from gitools.runs import RunFolder, fingerprint
     def claim(**data):      # a rerun continues only the run it made: other data or options would mix results in one table
-        run = RunFolder(out, 'eval', cfg, {k: fingerprint(v) for k, v in data.items()}, continues=True, overwrite=overwrite)
-        (out/'config.json').write_text(json.dumps(cfg, indent=2))
-        return run
+        return RunFolder(out, 'eval', cfg, {k: fingerprint(v) for k, v in data.items()}, continues=True, overwrite=overwrite)
     if task == 'cross':
         src, tgt = load_data(train_data, progress=bar), load_data(test_data, progress=bar)
         check_crop(src, crop)
@@ -381,10 +379,8 @@ def ensemble_cli(*detectors:str,             # saved detector folders, optionall
     from gitools.evaluation import predict_rows, metrics_table
     if not detectors: raise GitoolsError("give the saved detector folders to combine")
     if not out: raise GitoolsError("give the folder to save the ensemble in: --out path")
-    from gitools.runs import made_by, is_empty_dir
-    if not is_empty_dir(out):             # checked before any work: a user's folder is never replaced, a saved ensemble only when asked
-        if made_by(out) != 'ensemble': raise GitoolsError(f"{os.path.abspath(out)}: exists and is not a saved ensemble; it is left as it is: choose another --out")
-        if not overwrite: raise GitoolsError(f"{out}: holds a saved ensemble already; --overwrite replaces it, or choose another --out")
+    from gitools.runs import check_folder
+    check_folder(out, replace=overwrite, what='ensemble', kind='ensemble')   # before any work: a user's folder is never replaced
     if combiner not in COMBINERS: raise GitoolsError(f"unknown combiner {combiner!r}; choose one of {', '.join(COMBINERS)}")
     if calibrate not in CALIBRATIONS: raise GitoolsError(f"unknown calibration {calibrate!r}; choose platt or temperature")
     if bs < 1: raise GitoolsError(f"--bs is {bs}: it must be a positive integer")

@@ -11,8 +11,8 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['RUN_FILE', 'LOCK_FILE', 'FINGERPRINT_COLS', 'made_by', 'is_empty_dir', 'atomic_folder', 'fingerprint', 'RunFolder',
-           'atomic_write']
+__all__ = ['RUN_FILE', 'LOCK_FILE', 'FINGERPRINT_COLS', 'made_by', 'is_empty_dir', 'check_folder', 'atomic_folder', 'fingerprint',
+           'RunFolder', 'atomic_write']
 
 # %% ../nbs/00a_runs.ipynb #816e90c1
 RUN_FILE = 'gitools-run.json'
@@ -39,16 +39,26 @@ def is_empty_dir(path) -> bool:
 # %% ../nbs/00a_runs.ipynb #61475322
 def _abs(path) -> Path: return Path(os.path.abspath(Path(path).expanduser()))   # '.' and 'a/..' get a real name
 
+def check_folder(path,                  # a folder about to be written
+                 replace:bool=True,     # may a folder gitools wrote there before be replaced?
+                 what:str='folder',     # how error messages name it
+                 kind:str=None) -> Path:  # only a folder gitools wrote as this kind may be replaced (`made_by`)
+    "Raise, before any work, if writing `path` would replace a file, a folder gitools did not write, or (unless `replace`) one it did."
+    path = _abs(path)
+    if path.exists() and not path.is_dir(): raise GitoolsError(f"{path}: is a file; give a folder for the {what}")
+    if not is_empty_dir(path):
+        if made_by(path) is None: raise GitoolsError(f"{path}: exists and was not written by gitools; it is left as it is: choose another folder for the {what}")
+        if kind and made_by(path) != kind: raise GitoolsError(f"{path}: holds a {made_by(path)}, not a saved {kind}; it is left as it is: choose another folder")
+        k = made_by(path)
+        if not replace: raise GitoolsError(f"{path}: holds {'an' if k[:1] in 'aeiou' else 'a'} {k} already; choose another folder, or --overwrite to replace it")
+    return path
+
 @contextmanager
 def atomic_folder(path,                  # the folder to write
                   replace:bool=True,     # may a folder gitools wrote there before be replaced? (one it did not write never is)
                   what:str='folder'):    # how error messages name it
     "Write a folder in one step: fill the temporary sibling this yields; on success it takes `path`'s place, on error it is removed."
-    path = _abs(path)
-    if path.exists() and not path.is_dir(): raise GitoolsError(f"{path}: is a file; give a folder for the {what}")
-    if not is_empty_dir(path):
-        if made_by(path) is None: raise GitoolsError(f"{path}: exists and was not written by gitools; it is left as it is: choose another folder for the {what}")
-        if not replace: raise GitoolsError(f"{path}: holds a {made_by(path)} already; choose another folder, or --overwrite to replace it")
+    path = check_folder(path, replace, what)
     tmp = path.with_name(f'{path.name}.tmp{os.getpid()}')
     shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
     try: yield tmp

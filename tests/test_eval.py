@@ -24,7 +24,7 @@ def test_matrix_resumes_after_kill(tiny_tree, tmp_path):
     assert first.stat().st_mtime_ns == t_first                        # the finished detector was not retrained
     m = pd.read_csv(out/'tables'/'cross_generator_acc.csv', index_col=0)
     assert list(m.index) == ['adm', 'sdv4', 'avg'] and list(m.columns) == ['adm', 'sdv4', 'avg']
-    for f in ['config.json', 'README.md', 'figures/cross_generator_acc.png', 'figures/generator_correlation.png', 'tables/metrics.csv']:
+    for f in ['gitools-run.json', 'README.md', 'figures/cross_generator_acc.png', 'figures/generator_correlation.png', 'tables/metrics.csv']:
         assert (out/f).exists(), f
     cells = sorted(out.glob('preds/*/*/*.parquet'))
     assert len(cells) == 4

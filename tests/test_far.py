@@ -43,7 +43,7 @@ def test_cross_command(tmp_path):
     assert 'acc mixture' in r.stdout and 'calibration_gap' in r.stdout
     t = pd.read_csv(out/'tables'/'cross_dataset.csv', index_col=[0, 1])
     assert list(t.loc['stats'].index) == sorted(MINI_GENERATORS) + ['pooled', 'mean', 'worst']
-    assert json.loads((out/'config.json').read_text())['test_data'] == 'mini'
+    assert json.loads((out/'gitools-run.json').read_text())['options']['test_data'] == 'mini'
     assert (out/'figures'/'cross_dataset_acc.png').exists() and (out/'README.md').exists()
     # the reported images are mini's val split; the thresholds were set on its train split only
     reported = set(pd.concat(pd.read_parquet(f) for f in (out/'target').glob('preds/*/*/*.parquet')).path)

@@ -65,11 +65,11 @@ def test_ensemble_never_replaces_a_users_folder(finished, tiny_tree, tmp_path):
     members = [f'a={finished/"final"}', f'b={finished/"floor"}']
     thesis = tmp_path/'thesis'; thesis.mkdir(); (thesis/'thesis.tex').write_text('years of work')
     args = ['--data', tiny_tree[0], '--combiner', 'mean']
-    refused(run('gitools-ensemble', *members, '--out', thesis, *args), 'is not a saved ensemble; it is left as it is')
-    refused(run('gitools-ensemble', *members, '--out', '.', *args, cwd=thesis), 'is not a saved ensemble')
+    refused(run('gitools-ensemble', *members, '--out', thesis, *args), 'was not written by gitools; it is left as it is')
+    refused(run('gitools-ensemble', *members, '--out', '.', *args, cwd=thesis), 'was not written by gitools')
     assert (thesis/'thesis.tex').read_text() == 'years of work'
     ok(run('gitools-ensemble', *members, '--out', tmp_path/'ens', *args))
-    refused(run('gitools-ensemble', *members, '--out', tmp_path/'ens', *args), 'holds a saved ensemble already; --overwrite replaces it')
+    refused(run('gitools-ensemble', *members, '--out', tmp_path/'ens', *args), 'holds an ensemble already; choose another folder, or --overwrite to replace it')
     ok(run('gitools-ensemble', *members, '--out', tmp_path/'ens', *args, '--overwrite'))
     assert sorted(p.name for p in tmp_path.iterdir()) == ['ens', 'thesis']
 
