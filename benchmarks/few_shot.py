@@ -27,10 +27,11 @@ def curve(data:dict, arch:str, shots:list, seeds:list, out:Path) -> pd.DataFrame
             start = out/f'{a}-to-{b}'/f'seed{s}'/'start'
             t0 = time.time()
             train_or_load(data[a], sorted(select(data[a], splits='train').generator.unique()), arch, start, seed=s, crop=64, bs=32, num_workers=0)
+            base = adapt(start, data[b], 0, out/f'{a}-to-{b}'/f'seed{s}'/'k0', source=data[a], seed=s)   # the starting detector, scored once
             for k in shots:
-                t = adapt(start, data[b], k, out/f'{a}-to-{b}'/f'seed{s}'/f'k{k}', source=data[a], seed=s)
+                t = base if k == 0 else adapt(start, data[b], k, out/f'{a}-to-{b}'/f'seed{s}'/f'k{k}', source=data[a], seed=s, score_before=False)
                 rows.append(dict(direction=f'{a} -> {b}', seed=s, shots=k, acc=t.loc['new data', 'acc after'], auc=t.loc['new data', 'auc after'],
-                                 forgetting=t.loc['source data', 'acc before'] - t.loc['source data', 'acc after']))
+                                 forgetting=base.loc['source data', 'acc before'] - t.loc['source data', 'acc after']))
                 print(f"{a} -> {b} seed {s} k {k}: acc {100 * rows[-1]['acc']:.1f} AUC {100 * rows[-1]['auc']:.1f} "
                       f"forgetting {100 * rows[-1]['forgetting']:.1f} ({(time.time() - t0) / 60:.1f} min)", flush=True)
     return pd.DataFrame(rows)

@@ -505,11 +505,15 @@ def adapt(detector,                 # a saved closed-form detector (folder)
           shots:int,                # labelled images per class (0: the detector as it is, for the curve's first point)
           out,                      # run folder: final/ (the adapted detector, its shots listed), few_shot.csv and .md
           source:pd.DataFrame=None, # the data the detector was trained on: replayed in the fit, and its val split measures forgetting
-          replay:int=64, strength:float=1.0, seed:int=0, bs:int=32, overwrite:bool=False) -> pd.DataFrame:
+          replay:int=64, strength:float=1.0, seed:int=0, bs:int=32, overwrite:bool=False,
+          score_before:bool=True) -> pd.DataFrame:  # also score the starting detector (False: only `after`, e.g. when a k = 0 run has the `before` figures)
     "Few-shot adaptation of `detector` to `manifest` as a run: mean val accuracy and AUC before and after, on the new data and the source data."
     data = dict(data=fingerprint(manifest), **({'source': fingerprint(source)} if source is not None else {}))
     opts = dict(detector=str(Path(detector).absolute()), shots=shots, replay=replay if source is not None else 0, strength=strength, seed=seed)
     with RunFolder(out, 'few-shot', opts, data, continues=True, overwrite=overwrite) as run:
+        if (run/'few_shot.csv').exists():                   # a finished run: its table (same options and data, RunFolder checked)
+            r = pd.read_csv(run/'few_shot.csv', index_col=0)
+            if not score_before or 'acc before' in r: return r
         before = load_detector(detector)
         after = load_detector(run/'final') if is_detector_dir(run/'final') else \
             few_shot(before, manifest, shots, source=source, replay=replay, strength=strength, out=run/'final', seed=seed)
@@ -517,7 +521,7 @@ def adapt(detector,                 # a saved closed-form detector (folder)
         rows = []
         for role, m in (('new data', manifest), ('source data', source)):
             if m is None: continue
-            for name, d in (('before', before), ('after', after)):
+            for name, d in (('before', before), ('after', after)) if score_before or shots == 0 else (('after', after),):
                 if name == 'after' and shots == 0: rows.append({**rows[-1], 'detector': 'after'}); continue   # the same detector: scored once
                 t = evaluate_generators(d, m, out=run/'preds-of'/role.split()[0], name=name, bs=bs, progress=False)
                 rows.append(dict(data=role, detector=name, acc=float(t['acc'].mean()), auc=float(t['auc'].mean())))
