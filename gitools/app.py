@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_app.ipynb #c003
 from __future__ import annotations
-import functools, getpass, json, os, re, tempfile, urllib.parse
+import copy, functools, getpass, json, os, re, tempfile, urllib.parse
 from pathlib import Path
 import numpy as np, pandas as pd, torch, gradio as gr
 from PIL import Image
@@ -135,8 +135,8 @@ def about(det:BaseDetector, folder=None) -> str:
         md.append('its run measured (val accuracy %, the stats floor trained on the same images beside it):\n\n' + (num * 100).round(1).to_markdown())
     md.append("**How far to trust it:** a verdict is strong on images like its training data. On photographs and generators it has "
               "never seen it is a hint, not a finding: gitools' detectors trained on one embedded benchmark score 60-75% on the other "
-              "(notebook 15). Verdicts near the threshold are marked uncertain. To set the threshold on your own images, run "
-              "`gitools-predict --calibrate-on FOLDER` (a few labelled images, or an unlabelled folder of both kinds).")
+              "(notebook 15). Verdicts near the threshold are marked uncertain. To set the threshold on your own images, give a folder of "
+              "them to *Calibrate* below, or run `gitools-predict --calibrate-on FOLDER` (a few labelled images, or an unlabelled folder of both kinds).")
     return '\n\n'.join(md)
 
 def degradation_spec(jpeg_quality:int=100, blur_sigma:float=0., short_side:int=0) -> str:
@@ -251,6 +251,7 @@ class GitoolsApp:
         self.models = [Path(r).expanduser() for r in models]
         self.store = Annotations(store)
         self.data, self.max_images, self._spectra = data, max_images, None
+        self.calibrated = {}       # detector name -> (threshold, how it was set): thresholds set on a served folder, for every session
 
     # detectors -----------------------------------------------------------------------------------------------------------------
     def detector_choices(self) -> list: return list(find_detectors(*self.models))
@@ -264,7 +265,31 @@ class GitoolsApp:
         if not names: raise GitoolsError("choose at least one detector")
         missing = [n for n in names if n not in found]
         if missing: raise GitoolsError(f"no detector {missing[0]!r} under {where}")
-        return {n: cached_detector(found[n]) for n in names}
+        return {n: self._threshold(n, cached_detector(found[n])) for n in names}
+
+    def _threshold(self, name:str, det:BaseDetector) -> BaseDetector:
+        "`det` with the threshold calibrated for `name` on a folder (a copy: the cached detector keeps its shipped one)."
+        if name not in self.calibrated: return det
+        det = copy.copy(det); det.threshold = self.calibrated[name][0]; return det
+
+    def calibrate(self, folder, names) -> str:
+        "Set the threshold of each of detectors `names` on the images of a served `folder` (labelled: one logit shift; else a mixture)."
+        from gitools.evaluation import calibrate_detector
+        if not folder: raise GitoolsError("give a folder this app serves, of images like those you will judge")
+        root = safe_path(folder, self.roots)
+        if not root.is_dir(): raise GitoolsError(f"{folder}: not a folder")
+        dets, found, out = self.detectors(names), find_detectors(*self.models), []
+        for n in dets:
+            thr, how = calibrate_detector(copy.copy(cached_detector(found[n])), root)     # from the shipped detector, never a calibrated copy
+            self.calibrated[n] = (thr, how)
+            out.append(f"**{n}**: {how}")
+        return ("Thresholds set on this folder, used by every verdict from now on (for every session of this app; **Shipped threshold** "
+                "undoes it):\n\n" + '\n\n'.join(out))
+
+    def uncalibrate(self, names) -> str:
+        "Go back to the shipped thresholds of detectors `names`."
+        for n in names or []: self.calibrated.pop(n, None)
+        return "Shipped thresholds restored." if names else ''
 
     def read(self, path) -> Path: return safe_path(path, self.roots, blocked=[self.store.path, *self.models])
 
@@ -293,7 +318,9 @@ class GitoolsApp:
               + (f", degraded by `{spec}`" if spec != 'identity' else '')
               + ('' if last.certain else f"; it leans {last.verdict}, too close to the threshold to call")
               + (f"; a vote of {last.crops_read} crops over the image" if last.crops_read > 1 else '')
-              + "\n\nA hint, not a finding, on images unlike its training data: see *About this detector*.")
+              + (f"\n\nThreshold set on a folder: {self.calibrated[last.detector][1]}." if last.detector in self.calibrated else
+                 "\n\nA hint, not a finding, on images unlike its training data: see *About this detector*, or set the threshold on a "
+                 "folder of images like this one (*Calibrate*)."))
         return md, t, _enlarge(img)
 
     def about(self, names) -> str:
@@ -301,8 +328,10 @@ class GitoolsApp:
         if not names: return ''
         found = find_detectors(*self.models)
         if names[0] not in found: return ''
-        try: return about(cached_detector(found[names[0]]), found[names[0]])
+        try: md = about(cached_detector(found[names[0]]), found[names[0]])
         except GitoolsError as e: return f"**{names[0]}** cannot be read: {e}"      # a broken folder is named, the page still opens
+        return md + (f"\n\n**In this app its threshold is {self.calibrated[names[0]][0]:.3f}**, set on a folder: {self.calibrated[names[0]][1]}"
+                     if names[0] in self.calibrated else '')
 
     def maps(self, det:BaseDetector, img) -> tuple:
         "The patch map and Grad-CAM (or why there is none) of `det` on `img`, enlarged for the page."
@@ -480,6 +509,12 @@ def build_app(app:GitoolsApp=None, **kwargs):
                     with gr.Accordion('About this detector (how far to trust it)', open=False):
                         about_md = gr.Markdown(app.about(dets[:1]), elem_id='gt-about')
                     with gr.Row():
+                        calib_folder = gr.Textbox(label='Set the threshold on a folder this app serves (labelled: logit shift; unlabelled: mixture)',
+                                                  placeholder=str(app.roots[0]) if app.roots else 'none given', scale=3, elem_id='gt-calib-folder')
+                        calib_btn = gr.Button('Calibrate', scale=1, elem_id='gt-calibrate')
+                        uncalib_btn = gr.Button('Shipped threshold', scale=1, elem_id='gt-uncalibrate')
+                    calib_md = gr.Markdown(elem_id='gt-calibration')
+                    with gr.Row():
                         folder = gr.Textbox(label='Or a folder this app serves', placeholder=str(app.roots[0]) if app.roots else 'none given', scale=3)
                         open_folder = gr.Button('Open folder', scale=1, elem_id='gt-open-folder')
             browse_msg = gr.Markdown()
@@ -536,6 +571,11 @@ def build_app(app:GitoolsApp=None, **kwargs):
                          trigger_mode='always_last')
                 c.change(lambda: (None, None, '', None), None, [pmap, cam, why, spectra], api_visibility='private')
             explain_btn.click(guard(do_explain), [current, chosen, scored, browse_paths], [pmap, cam, why, spectra], api_name='explain')
+            verdict_in = [current, chosen, q, s, side, scored, browse_paths]
+            calib_btn.click(guard(app.calibrate), [calib_folder, chosen], calib_md, api_name='calibrate').then(   # the verdict on screen follows
+                guard(do_verdict), verdict_in, [verdict_md, per_det, degraded], api_visibility='private')
+            uncalib_btn.click(guard(app.uncalibrate), chosen, calib_md, api_name='uncalibrate').then(
+                guard(do_verdict), verdict_in, [verdict_md, per_det, degraded], api_visibility='private')
 
         with gr.Tab('Review', id='review'):
             with gr.Row():

@@ -100,5 +100,13 @@ def test_the_page_says_how_far_to_trust_a_verdict(browser, app_env, app_for, tmp
         page.get_by_role('spinbutton', name='number input for JPEG quality').fill('50'); page.keyboard.press('Enter')      # another degradation: the old maps go
         page.wait_for_selector('#gt-pmap img', state='detached', timeout=60000)
         _wait_text(page, '#gt-verdict', 'degraded by jpeg:50')
+        # a threshold that travels: set it on a served folder; the verdict on screen follows and says which threshold it used
+        page.fill('#gt-calib-folder textarea, #gt-calib-folder input', str(app_env['root']))
+        page.click('#gt-calibrate')
+        _wait_text(page, '#gt-calibration', 'Thresholds set on this folder', timeout=120000)
+        _wait_text(page, '#gt-verdict', 'Threshold set on a folder')
+        page.click('#gt-uncalibrate')
+        _wait_text(page, '#gt-calibration', 'Shipped thresholds restored')
+        _wait_text(page, '#gt-verdict', 'A hint, not a finding')
     finally:
         demo.close()
