@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_detector.ipynb #c002
 from __future__ import annotations
-import json
+import abc, json
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
@@ -65,13 +65,21 @@ class _Items(torch.utils.data.Dataset):
         except GitoolsError as e: img, err = Image.new('RGB', (8, 8)), str(e)
         return views(img, self.crops, self.tta), err
 
-class BaseDetector:
-    "What every detector offers: `crops`, `p_fake_views`, `threshold`, `config`, `save`; prediction on files and arrays is built on them."
+class BaseDetector(abc.ABC):
+    "What every detector offers: `crops`, `p_fake_views`, `threshold`, `config`, `save`, `to`; prediction on files and arrays is built on them."
     threshold:float = 0.5
     @property
-    def crops(self) -> tuple: raise NotImplementedError
-    def p_fake_views(self, views:dict) -> torch.Tensor: raise NotImplementedError
-    def save(self, path) -> Path: raise NotImplementedError
+    @abc.abstractmethod
+    def crops(self) -> tuple: "The crops it reads: a side, or `(side, k)` for the centre and a k x k grid of crops."
+    @abc.abstractmethod
+    def p_fake_views(self, views:dict) -> torch.Tensor: "P(fake) per image from its views: crop -> (B, V, 3, side, side)."
+    @property
+    @abc.abstractmethod
+    def config(self) -> dict: "What its `config.json` records (format, crops, threshold, provenance)."
+    @abc.abstractmethod
+    def save(self, path) -> Path: "Write it to folder `path` (atomically), readable by `load_detector`."
+    @abc.abstractmethod
+    def to(self, device) -> BaseDetector: "Move its networks to `device`; returns itself."
 
     def predict_iter(self, items, bs:int=32, tta:bool=False, num_workers:int=0):
         "Yield `(item, p_fake, error)` for each of `items` (paths, PIL images or arrays), batch by batch; unreadable items get NaN and the error."

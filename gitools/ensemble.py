@@ -4,7 +4,7 @@
 
 # %% ../nbs/09c_ensemble.ipynb #c002
 from __future__ import annotations
-import json
+import abc, json
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import gitools
@@ -145,6 +145,14 @@ def _write_files(self:Ensemble, tmp:Path):
 Ensemble.save = _save
 Ensemble.config = property(lambda self: json.loads(json.dumps(dict(format='gitools-ensemble', combiner=self.combiner, members=self.names,
                                                                    threshold=self.threshold, info=self.info))))
+
+def _to(self:Ensemble, device) -> Ensemble:
+    "Move every member's network to `device`."
+    for m in self.members: m.to(device)
+    return self
+
+Ensemble.to = _to
+abc.update_abstractmethods(Ensemble)       # save, config and to are attached after the class: the abstract base sees them now
 
 def _load_member(d, device='cpu') -> BaseDetector:
     "A saved member: an ensemble (members may nest) or one network."
