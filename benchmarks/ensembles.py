@@ -15,9 +15,8 @@ warnings.filterwarnings('ignore')
 import pandas as pd, torch
 from gitools.data import select, selection_split
 from gitools.load import load_data
-from gitools.detector import is_detector_dir
 from gitools.load import load_detector
-from gitools.learner import train_detector
+from gitools.protocols import train_or_load
 from gitools.ensemble import Ensemble, COMBINERS
 from gitools.evaluation import predict_rows
 from gitools.metrics import binary_metrics
@@ -30,8 +29,7 @@ def n_params(det) -> int:
     ms = det.members if hasattr(det, 'members') else [det]
     return sum(p.numel() for m in ms for p in m.model.parameters())
 
-def trained(path, m, gens, seed, **kw):
-    return load_detector(path) if is_detector_dir(path) else train_detector(m, gens, out=path, crop=64, bs=32, seed=seed, num_workers=0, **kw)
+def trained(path, m, gens, seed, arch, **kw): return train_or_load(m, gens, arch, path, crop=64, bs=32, seed=seed, num_workers=0, **kw)
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])

@@ -17,10 +17,7 @@ warnings.filterwarnings('ignore')
 import pandas as pd, torch
 from gitools.load import load_data
 from gitools.data import select
-from gitools.detector import is_detector_dir
-from gitools.load import load_detector
-from gitools.learner import train_detector
-from gitools.protocols import leave_one_out, evaluate_run, cross_dataset
+from gitools.protocols import leave_one_out, evaluate_run, cross_dataset, train_or_load
 from gitools.metrics import binary_metrics
 from gitools.benchmark import MINI_VERSION
 from gitools.far import FAR_VERSION
@@ -77,7 +74,7 @@ def in_domain(m, out, seed, **kw) -> pd.DataFrame:
     rows = []
     for g in sorted(select(m, splits='train').generator.unique()):
         d = out/'detectors'/g
-        det = load_detector(d) if is_detector_dir(d) else train_detector(m, g, out=d, seed=seed, crop=64, bs=32, num_workers=0, **kw)
+        det = train_or_load(m, g, kw['arch'], d, seed=seed, crop=64, bs=32, num_workers=0, **{k: v for k, v in kw.items() if k != 'arch'})
         p = evaluate_run(out, {g: det}, m, g, progress=False).dropna(subset=['p_fake'])
         r = binary_metrics(p.p_fake, p.label.eq('fake').astype(int), det.threshold)
         rows.append(dict(generator=g, acc=r['acc'], auc=r['auc']))

@@ -19,12 +19,16 @@ from .metrics import binary_metrics
 from .evaluation import predict_rows, metrics_table, plot_matrix, pred_file, save_preds, _slug
 
 # %% auto #0
-__all__ = ['write_table', 'train_per_generator', 'evaluate_run', 'load_preds', 'accuracy_matrix', 'read_markdown_tables',
-           'generator_correlation', 'cross_generator', 'robustness', 'plot_robustness', 'holdout_groups',
-           'leave_one_out', 'train_or_load', 'shared_images', 'cross_dataset', 'highpass', 'residual_spectrum',
+__all__ = ['train_or_load', 'write_table', 'train_per_generator', 'evaluate_run', 'load_preds', 'accuracy_matrix',
+           'read_markdown_tables', 'generator_correlation', 'cross_generator', 'robustness', 'plot_robustness',
+           'holdout_groups', 'leave_one_out', 'shared_images', 'cross_dataset', 'highpass', 'residual_spectrum',
            'mean_spectra', 'plot_spectra', 'size_curve', 'class_generalization']
 
 # %% ../nbs/10_protocols.ipynb #c006
+def train_or_load(manifest:pd.DataFrame, train, arch:str, out, **kwargs) -> BaseDetector:
+    "The detector saved in folder `out`, or `arch` trained on generators `train` of `manifest` and saved there (so a killed run resumes)."
+    return load_detector(out) if is_detector_dir(out) else train_detector(manifest, train, arch, out=out, **kwargs)
+
 def write_table(t:pd.DataFrame, path, title:str=None, scale:float=100.):
     "Write `t` as CSV and markdown (values x `scale`, one decimal) beside each other."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,7 +43,7 @@ def train_per_generator(manifest:pd.DataFrame, out, train=None, arch:str=DEFAULT
     gens = as_list(train) or sorted(select(manifest, splits='train')['generator'].unique())
     for g in (progress_bar(gens, leave=False) if progress else gens):
         d = out/'detectors'/_slug(g)
-        dets[g] = load_detector(d) if is_detector_dir(d) else train_detector(manifest, g, arch, out=d, **kwargs)
+        dets[g] = train_or_load(manifest, g, arch, d, **kwargs)
     return dets
 
 def evaluate_run(out, detectors:dict, manifest:pd.DataFrame, test=None, degradations=('identity',), split:str='val',
@@ -192,7 +196,7 @@ def leave_one_out(manifest:pd.DataFrame, out, by:str='generator', test=None, arc
         rest = [g for gs in holdout_groups(manifest, by).values() for g in gs if g not in held]
         for a in archs:
             d = out/'detectors'/_slug(f'{a}-without-{key}')
-            det = load_detector(d) if is_detector_dir(d) else train_detector(manifest, rest, a, out=d, bs=bs, cache=cache, **train_kwargs)
+            det = train_or_load(manifest, rest, a, d, bs=bs, cache=cache, **train_kwargs)
             name = f'{a} without {key}'
             p = evaluate_run(out, {name: det}, manifest, held, bs=bs, progress=False, cache=cache)
             m = binary_metrics(p['p_fake'].dropna(), p.dropna(subset=['p_fake'])['label'].eq('fake').astype(int), det.threshold)
@@ -210,10 +214,6 @@ def leave_one_out(manifest:pd.DataFrame, out, by:str='generator', test=None, arc
     return dict(table=table, metrics=t, preds=pd.concat(preds, ignore_index=True))
 
 # %% ../nbs/10_protocols.ipynb #b5204984
-def train_or_load(manifest:pd.DataFrame, train, arch:str, out, **kwargs) -> BaseDetector:
-    "The detector saved in folder `out`, or `arch` trained on generators `train` of `manifest` and saved there (so a killed run resumes)."
-    return load_detector(out) if is_detector_dir(out) else train_detector(manifest, train, arch, out=out, **kwargs)
-
 def shared_images(a:pd.DataFrame, b:pd.DataFrame) -> pd.DataFrame:
     "Rows of manifest `b` whose file holds the same bytes (sha256) as a file of manifest `a`; only files of equal size are hashed."
     a, b = a[a.readable], b[b.readable]
@@ -316,7 +316,7 @@ def size_curve(manifest:pd.DataFrame, out, train, sizes=(50, 100, 200), test=Non
     out, res = Path(out), []
     for n in sizes:
         d = out/'size'/f'n{n}'
-        det = load_detector(d) if is_detector_dir(d) else train_detector(manifest, train, arch, out=d, n_per_generator=n, bs=bs, cache=cache, **train_kwargs)
+        det = train_or_load(manifest, train, arch, d, n_per_generator=n, bs=bs, cache=cache, **train_kwargs)
         p = evaluate_run(out/'size'/f'n{n}', {f'n{n}': det}, manifest, test, bs=bs, progress=progress, cache=cache)
         res.append(metrics_table(p, by='generator').assign(n=int(det.info.get('train_images') or n)))
     t = pd.concat(res).pivot(index='n', columns='generator', values='acc')
@@ -341,7 +341,7 @@ def class_generalization(manifest:pd.DataFrame, out, train, k:int=10, arch:str=D
     va = tr.groupby('label', group_keys=False).sample(frac=0.25, random_state=seed)   # validation of seen classes, both labels
     m2 = pd.concat([tr.drop(va.index), va.assign(split='val'), part[part.split == 'heldout']])
     d = out/'classes'/f'k{k}'
-    det = load_detector(d) if is_detector_dir(d) else train_detector(m2, train, arch, out=d, bs=bs, cache=cache, **train_kwargs)
+    det = train_or_load(m2, train, arch, d, bs=bs, cache=cache, **train_kwargs)
     res = {}
     for name, split in (('seen classes', 'val'), ('unseen classes', 'heldout')):
         res[name] = metrics_table(predict_rows({'d': det}, m2[m2.split == split], progress=False, cache=cache), by='detector').iloc[0][['acc', 'ap', 'auc', 'n']]
