@@ -14,8 +14,8 @@ from .load import load_data
 from .metrics import decide
 
 # %% auto #0
-__all__ = ['interactive', 'scan_cli', 'cache_cli', 'iter_images', 'predict_cli', 'finetune_cli', 'eval_cli', 'ensemble_cli',
-           'app_cli']
+__all__ = ['EVAL_TASKS', 'interactive', 'scan_cli', 'cache_cli', 'iter_images', 'predict_cli', 'finetune_cli', 'eval_task',
+           'eval_cli', 'ensemble_cli', 'app_cli']
 
 # %% ../nbs/17a_cli.ipynb #c005
 def _friendly(name):
@@ -265,6 +265,48 @@ def _summarise(out:Path, task:str):
     parts += [f"![{f.stem}](figures/{f.name})" for f in sorted((out/'figures').glob('*.png'))]
     (out/'README.md').write_text('\n\n'.join(parts) + '\n')
 
+def _pct(t:pd.DataFrame) -> str: return (t * 100).round(1).to_string()
+
+EVAL_TASKS = {}   # gitools-eval's tasks on one dataset: name -> runner(manifest, out, options) -> the text to print ('cross' takes two datasets)
+
+def eval_task(name:str):
+    "Register a `gitools-eval` task: the decorated runner gets the manifest, the run folder and the options (`o.tr`: training options)."
+    def register(f): EVAL_TASKS[name] = f; return f
+    return register
+
+@eval_task('matrix')
+def _matrix(m, out, o):
+    from gitools.protocols import cross_generator
+    return _pct(cross_generator(m, out, train=o.train, test=o.test, detectors=o.detectors, bs=o.bs, progress=o.progress, cache=o.cache, **o.tr)['matrix'])
+
+@eval_task('loo')
+def _loo(m, out, o):
+    from gitools.protocols import leave_one_out
+    return _pct(leave_one_out(m, out, by=o.by, test=o.test, bs=o.bs, progress=o.progress, cache=o.cache, **o.tr)['table'])
+
+@eval_task('degrade')
+def _degrade(m, out, o):
+    from gitools.protocols import train_per_generator, robustness
+    dets = o.detectors or train_per_generator(m, out, o.first, bs=o.bs, progress=o.progress, cache=o.cache, **o.tr)
+    return _pct(robustness(m, out, dets, test=o.test or o.first, degradations=o.degradations, bs=o.bs, progress=o.progress, cache=o.cache)['table'])
+
+@eval_task('spectrum')
+def _spectrum(m, out, o):
+    from gitools.protocols import plot_spectra, mean_spectra
+    (out/'figures').mkdir(exist_ok=True)
+    plot_spectra(mean_spectra(m, as_list(o.test) or None, n=o.n, seed=o.seed), out/'figures'/'spectra.png')
+    return f"spectra: {out/'figures'/'spectra.png'}"
+
+@eval_task('size')
+def _size(m, out, o):
+    from gitools.protocols import size_curve
+    return _pct(size_curve(m, out, o.first, sizes=o.sizes, test=o.test, bs=o.bs, progress=o.progress, cache=o.cache, **o.tr))
+
+@eval_task('classes')
+def _classes(m, out, o):
+    from gitools.protocols import class_generalization
+    return class_generalization(m, out, o.first, k=o.k, bs=o.bs, progress=o.progress, cache=o.cache, **o.tr).to_string()
+
 @call_parse(pos=['task'])
 @_friendly('gitools-eval')
 def eval_cli(task:str,                     # matrix, loo, cross, degrade, spectrum, size or classes
@@ -296,7 +338,8 @@ def eval_cli(task:str,                     # matrix, loo, cross, degrade, spectr
     "Run one of GenImage's protocols or analyses into a run folder: tables, figures, per-image predictions."
     import gitools.protocols as P
     from gitools.transforms import degradation
-    tasks = ('matrix', 'loo', 'cross', 'degrade', 'spectrum', 'size', 'classes')
+    from types import SimpleNamespace
+    tasks = ('cross', *EVAL_TASKS)
     if task not in tasks: raise GitoolsError(f"unknown task {task!r}; choose one of {', '.join(tasks)}")
     if task == 'cross' and not (train_data and test_data): raise GitoolsError("cross needs both --train-data and --test-data")
     for name, v in dict(crop=crop, bs=bs, k=k, n=n, shots=shots, n_calibration=n_calibration).items():
@@ -331,30 +374,11 @@ def eval_cli(task:str,                     # matrix, loo, cross, degrade, spectr
     if cache:                                   # opened once for every detector and protocol; refused if stale
         from gitools.cache import CropCache
         cache = CropCache(cache, m)
-    tr = dict(arch=arch, pretrained=pretrained or None, epochs=epochs, lr=lr, crop=crop, num_workers=num_workers, seed=seed)
-    first = as_list(train)[:1] or [sorted(m.generator.unique())[0]]
-    dets = _detectors_arg(detectors) if detectors else None
-    if task == 'matrix':
-        r = P.cross_generator(m, out, train=train, test=test, detectors=dets, bs=bs, progress=bar, cache=cache, **tr)
-        print((r['matrix'] * 100).round(1).to_string())
-    elif task == 'loo':
-        r = P.leave_one_out(m, out, by=by, test=test, bs=bs, progress=bar, cache=cache, **tr)
-        print((r['table'] * 100).round(1).to_string())
-    elif task == 'degrade':
-        dets = dets or P.train_per_generator(m, out, as_list(train) or first, bs=bs, progress=bar, cache=cache, **tr)
-        r = P.robustness(m, out, dets, test=test or (as_list(train) or first), degradations=as_list(degradations) or None, bs=bs, progress=bar,
-                         cache=cache)
-        print((r['table'] * 100).round(1).to_string())
-    elif task == 'spectrum':
-        (out/'figures').mkdir(exist_ok=True)
-        P.plot_spectra(P.mean_spectra(m, as_list(test) or None, n=n, seed=seed), out/'figures'/'spectra.png')
-        print(f"spectra: {out/'figures'/'spectra.png'}")
-    elif task == 'size':
-        t = P.size_curve(m, out, as_list(train) or first, sizes=size_list, test=test, bs=bs, progress=bar, cache=cache, **tr)
-        print((t * 100).round(1).to_string())
-    else:
-        t = P.class_generalization(m, out, as_list(train) or first, k=k, bs=bs, progress=bar, cache=cache, **tr)
-        print(t.to_string())
+    o = SimpleNamespace(train=train, test=test, by=by, bs=bs, k=k, n=n, seed=seed, sizes=size_list, degradations=as_list(degradations) or None,
+                        progress=bar, cache=cache, detectors=_detectors_arg(detectors) if detectors else None,
+                        first=as_list(train) or [sorted(m.generator.unique())[0]],
+                        tr=dict(arch=arch, pretrained=pretrained or None, epochs=epochs, lr=lr, crop=crop, num_workers=num_workers, seed=seed))
+    print(EVAL_TASKS[task](m, out, o))
     _summarise(out, task)
     print(f"run folder: {out}"); run.close()
 
