@@ -398,14 +398,13 @@ def ensemble_cli(*detectors:str,             # saved detector folders, optionall
                  overwrite:store_true=False, # replace the ensemble already saved in --out
                 ):
     "Combine saved detectors into an ensemble: fit it on selection images, evaluate it beside its members on val, save it."
-    from gitools.ensemble import Ensemble, COMBINERS, CALIBRATIONS
+    from gitools.ensemble import Ensemble, CALIBRATIONS
     from gitools.data import select, selection_split
     from gitools.evaluation import predict_rows, metrics_table
     if not detectors: raise GitoolsError("give the saved detector folders to combine")
     if not out: raise GitoolsError("give the folder to save the ensemble in: --out path")
     from gitools.runs import check_folder
     check_folder(out, replace=overwrite, what='ensemble', kind='ensemble')   # before any work: a user's folder is never replaced
-    if combiner not in COMBINERS: raise GitoolsError(f"unknown combiner {combiner!r}; choose one of {', '.join(COMBINERS)}")
     if calibrate not in CALIBRATIONS: raise GitoolsError(f"unknown calibration {calibrate!r}; choose platt or temperature")
     if bs < 1: raise GitoolsError(f"--bs is {bs}: it must be a positive integer")
     named = _detectors_arg(','.join(detectors))

@@ -11,13 +11,12 @@ import gitools
 from .core import *
 from .detector import BaseDetector, load_network, read_config, save_detector
 from .runs import atomic_folder
-from .metrics import best_threshold
+from .metrics import best_threshold, decide
 
 # %% auto #0
-__all__ = ['COMBINERS', 'CALIBRATIONS', 'Ensemble', 'load_ensemble']
+__all__ = ['CALIBRATIONS', 'COMBINERS', 'combiner', 'Ensemble', 'load_ensemble']
 
 # %% ../nbs/09c_ensemble.ipynb #c005
-COMBINERS = ('mean', 'logit', 'max', 'vote', 'weighted', 'stack', 'router')
 CALIBRATIONS = (None, 'platt', 'temperature')
 
 def _logit(p:torch.Tensor) -> torch.Tensor: return torch.logit(p.clamp(1e-6, 1 - 1e-6))
@@ -25,6 +24,30 @@ def _logit(p:torch.Tensor) -> torch.Tensor: return torch.logit(p.clamp(1e-6, 1 -
 def _gate(z:torch.Tensor, g:torch.Tensor) -> torch.Tensor:
     "The router's weights over members for logits `z` (B, M): softmax of `z @ W + b`, with `g` = W stacked on b."
     return torch.softmax(z @ g[:-1] + g[-1], 1)
+
+COMBINERS = {}    # name -> f(ensemble, z) -> P(fake), z the members' calibrated logits (B, M); `Ensemble.fit` learns what one needs
+
+def combiner(name:str):
+    "Register an ensemble combiner under `name` (then `Ensemble(..., combiner=name)` and `gitools-ensemble --combiner name` accept it)."
+    def register(f): COMBINERS[name] = f; return f
+    return register
+
+@combiner('mean')
+def _mean(e, z): "The members' P(fake), averaged."; return torch.sigmoid(z).mean(1)
+@combiner('logit')
+def _mean_logit(e, z): "The members' logits, averaged."; return torch.sigmoid(z.mean(1))
+@combiner('max')
+def _max(e, z): "The most confident member's P(fake)."; return torch.sigmoid(z).max(1).values
+@combiner('vote')
+def _vote(e, z):
+    "The share of members that call the image fake, each at its own threshold."
+    return torch.from_numpy(decide(torch.sigmoid(z).numpy(), [m.threshold for m in e.members])).float().mean(1)
+@combiner('weighted')
+def _weighted(e, z): "Logits weighted by each member's AUC above chance on the selection split."; return torch.sigmoid((z * e.weights).sum(1) / e.weights.sum().clamp_min(1e-6))
+@combiner('stack')
+def _stack(e, z): "A logistic regression on the members' logits (stacking)."; return torch.sigmoid(z @ e.weights + e.bias)
+@combiner('router')
+def _router(e, z): "A gate that weighs the members per image from their logits (a mixture of experts)."; return torch.sigmoid((_gate(z, e.gate) * z).sum(1))
 
 class Ensemble(BaseDetector):
     "Saved detectors combined into one detector (see `COMBINERS`); `fit` learns what the combiner needs on selection rows."
@@ -54,14 +77,7 @@ class Ensemble(BaseDetector):
 
     def combine(self, z:torch.Tensor) -> torch.Tensor:
         "P(fake) of the ensemble from the members' (calibrated) logits `z` (B, M)."
-        c, w = self.combiner, self.weights
-        if c == 'mean': return torch.sigmoid(z).mean(1)
-        if c == 'logit': return torch.sigmoid(z.mean(1))
-        if c == 'max': return torch.sigmoid(z).max(1).values
-        if c == 'vote': return (torch.sigmoid(z) > torch.tensor([m.threshold for m in self.members])).float().mean(1)
-        if c == 'weighted': return torch.sigmoid((z * w).sum(1) / w.sum().clamp_min(1e-6))
-        if c == 'router': return torch.sigmoid((_gate(z, self.gate) * z).sum(1))
-        return torch.sigmoid(z @ w + self.bias)                                   # stack
+        return COMBINERS[self.combiner](self, z)
 
     def p_fake_views(self, views:dict) -> torch.Tensor: return self.from_members(self.member_p(views))
 
