@@ -182,3 +182,17 @@ def test_detector_names_never_collide(finished, tiny_tree, tmp_path):
         ok(run('gitools-eval', 'matrix', *base, '--out', tmp_path/name, '--detectors', spec))
         preds = pd.concat(pd.read_parquet(f) for f in (tmp_path/name/'preds').rglob('*.parquet'))
         assert preds.detector.nunique() == 2, (name, sorted(preds.detector.unique()))
+
+def test_cache_and_eval_take_file_names_of_any_bytes(tiny_tree, tmp_path):
+    "The crop cache and gitools-eval store a name that is not UTF-8 like any other (once a pyarrow UnicodeEncodeError lost the dataset)."
+    data = tmp_path/'data'; shutil.copytree(tiny_tree[0], data)
+    src = next(p for p in sorted(data.rglob('*.png')) if '/train/ai/' in str(p))
+    shutil.copy(src, os.fsencode(str(src.parent)) + b'/caf\xe9_' + os.fsencode(src.name))
+    ok(run('gitools-cache', data, '--out', tmp_path/'cache', '--crop', '32', '--n-workers', '1'))
+    from gitools.cache import CropCache
+    from gitools.core import fs_path
+    c = CropCache(tmp_path/'cache')
+    odd = [p for p in c.index.path.unique() if 'caf' in p]
+    assert len(odd) == 1 and os.path.exists(fs_path(odd[0])) and len(c.crops_of(odd[0])) == 1
+    ok(run('gitools-eval', 'matrix', '--data', data, '--cache', tmp_path/'cache', '--out', tmp_path/'ev', '--arch', 'stats', '--crop', '32',
+           '--train', 'sdv4', '--test', 'sdv4'))
