@@ -214,7 +214,12 @@ def finetune_cli(data:str=None,              # dataset folder or CSV (default: t
         if not is_detector_dir(arch): raise GitoolsError(f"--shots adapts a saved detector: give its folder as --arch (not {arch!r})")
         if not data: raise GitoolsError("--shots needs --data: the new data whose train split gives the labelled images")
         out = out or time.strftime('runs/few-shot-%Y%m%d-%H%M%S')
-        t = adapt(arch, load_data(data, progress=interactive()), shots, out, source=load_data(replay_data, progress=False) if replay_data else None,
+        new = load_data(data, progress=interactive())
+        if corrections:      # the app's review of the new data: relabelled images are shot with their corrected label, dropped ones never
+            from gitools.annotations import apply_corrections
+            new, report = apply_corrections(new, corrections, into_train=corrections_into_train)
+            print(f"corrections ({corrections}): " + ', '.join(f"{n} {s}" for s, n in report.status.value_counts().items()))
+        t = adapt(arch, new, shots, out, source=load_data(replay_data, progress=False) if replay_data else None,
                   seed=seed, bs=bs, overwrite=overwrite)
         print(f"mean val accuracy and AUC (%) before and after adapting on {shots} labelled images per class:\n{(t * 100).round(1).to_string()}")
         print(f"run folder: {out}  (adapted detector: {Path(out)/'final'})")

@@ -185,3 +185,15 @@ def test_finetune_applies_corrections(tiny_tree, tiny_manifest, tmp_path):
     assert det == '1_sdv4' and {'start', 'floor', '1_sdv4'} <= set(choices['detector'])
     r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4', '--out', tmp_path/'r2', '--corrections', tmp_path/'none.csv')
     assert r.returncode == 2 and 'none.csv: no such corrections file' in r.stderr, r.stderr[-500:]
+
+def test_few_shot_is_one_command_and_takes_the_apps_corrections(tiny_tree, tiny_manifest, tmp_path):
+    "gitools-finetune --arch DETECTOR --data NEW --shots K adapts a saved detector; --corrections relabel its shots first."
+    start = tmp_path/'start'
+    ok = lambda r: (r.returncode == 0) or pytest.fail(r.stderr[-2000:])
+    ok(run('gitools-finetune', '--data', tiny_tree[0], '--arch', 'stats', '--crop', '32', '--stages', 'sdv4', '--cross-data', 'none', '--out', start))
+    r = run('gitools-finetune', '--arch', start/'final', '--data', tiny_tree[0], '--shots', '4', '--out', tmp_path/'fs')
+    ok(r); assert 'before and after adapting on 4 labelled images per class' in r.stdout and (tmp_path/'fs'/'final'/'shots.csv').exists()
+    fakes = tiny_manifest[(tiny_manifest.split == 'train') & (tiny_manifest.label == 'fake')]
+    pd.DataFrame(dict(path=fakes.path, action='real')).to_csv(tmp_path/'c.csv', index=False)      # a reviewer called every fake real
+    r = run('gitools-finetune', '--arch', start/'final', '--data', tiny_tree[0], '--shots', '4', '--corrections', tmp_path/'c.csv', '--out', tmp_path/'fs2')
+    assert r.returncode == 2 and 'relabelled' in r.stdout and 'holds' in r.stderr and ' 0 fake' in r.stderr, r.stdout + r.stderr
