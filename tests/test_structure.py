@@ -24,3 +24,17 @@ def test_imports_point_down_the_pipeline():
     order = {m: notebook_of(p) for m, p in mods.items()}
     upward = [(m, t, order[m], order[t]) for m, p in mods.items() for t in imports_of(p) if t in mods and order[t] >= order[m]]
     assert not upward, 'imports of modules from later notebooks: ' + '; '.join(f"{m} ({a}) imports {t} ({b})" for m, t, a, b in upward)
+
+def test_finetune_cli_defaults_are_the_configs():
+    "Every gitools-finetune option that is a FinetuneConfig field has the field's default: a default exists once (issue 26)."
+    import dataclasses, inspect
+    from gitools.cli import finetune_cli
+    from gitools.transfer import FinetuneConfig
+    cli = inspect.signature(getattr(finetune_cli, '__wrapped__', finetune_cli)).parameters
+    fields = {f.name: f for f in dataclasses.fields(FinetuneConfig)}
+    shared = {n: ('start' if n == 'arch' else n) for n in cli if ('start' if n == 'arch' else n) in fields and n not in ('stages', 'pretrained')}
+    assert len(shared) >= 20
+    for n, k in shared.items():
+        f = fields[k]
+        want = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        assert cli[n].default == want, f"--{n.replace('_', '-')}: {cli[n].default!r} in the CLI, {want!r} in FinetuneConfig.{k}"
