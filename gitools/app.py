@@ -463,7 +463,7 @@ class GitoolsApp:
             if opts.get('start'): src = f" --arch {opts['start']}"
         return (f"**To fine-tune with these corrections**, run\n\n`gitools-finetune{data}{src} --corrections {self.store.path} --out runs/corrected`"
                 "\n\n(or pass the downloaded `corrections.csv` as `--corrections`; to adapt a saved detector to this data from a few of its "
-                "labelled images instead, add `--arch DETECTOR --shots K`, and the corrected labels are the ones it learns). Relabelled and excluded images apply to training and "
+                "labelled images instead, give its folder as `--arch` and add `--shots K`: the corrected labels are the ones it learns). Relabelled and excluded images apply to training and "
                 "selection; a corrected val image stays out of training unless you add `--corrections-into-train`. Every decision is kept: "
                 "the store is never rewritten, only appended to.")
 

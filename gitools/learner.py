@@ -14,6 +14,7 @@ from .core import *
 from .models import create_detector, detector_spec, fits_in_closed_form
 from .metrics import detector_metrics, best_threshold
 from .detector import Detector, load_network, is_detector_dir
+from .loaders import genimage_dls
 
 # %% auto #0
 __all__ = ['detector_splitter', 'adamw', 'set_normalization', 'detector_learner', 'train_detector']
@@ -123,6 +124,7 @@ def fit_head(self:Learner, passes:int=1, C:float=None) -> float:
     return model.head.fit(torch.cat(feats), torch.cat(ys).numpy(), C)
 
 # %% ../nbs/08_learner.ipynb #c009
+@delegates(genimage_dls, but=['train'])
 def train_detector(manifest, train, arch:str=DEFAULT_DETECTOR, out=None,
                    epochs:int=None,       # SGD epochs (default: 0 for closed-form detectors, which are fitted directly; else 3)
                    lr:float=1e-3, pretrained:bool=None, arch_kwargs:dict=None, progress:bool=False,
@@ -130,7 +132,6 @@ def train_detector(manifest, train, arch:str=DEFAULT_DETECTOR, out=None,
                    seed:int=0,            # seeds the selection split, the batch order, the augmentations and the network's initial weights
                    **dls_kwargs) -> Detector:
     "Train `arch` on generators `train` of `manifest`, calibrate its threshold on the selection split, save it to `out` (if given)."
-    from gitools.loaders import genimage_dls
     from gitools.detector import save_detector
     set_seed(seed)
     dls = genimage_dls(manifest, train=train, seed=seed, **dls_kwargs)

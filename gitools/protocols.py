@@ -25,6 +25,7 @@ __all__ = ['train_or_load', 'write_table', 'train_per_generator', 'evaluate_run'
            'mean_spectra', 'plot_spectra', 'size_curve', 'class_generalization']
 
 # %% ../nbs/10_protocols.ipynb #c006
+@delegates(train_detector)
 def train_or_load(manifest:pd.DataFrame, train, arch:str, out, **kwargs) -> BaseDetector:
     "The detector saved in folder `out`, or `arch` trained on generators `train` of `manifest` and saved there (so a killed run resumes)."
     return load_detector(out) if is_detector_dir(out) else train_detector(manifest, train, arch, out=out, **kwargs)
