@@ -182,7 +182,7 @@ def test_finetune_applies_corrections(tiny_tree, tiny_manifest, tmp_path):
     assert set(preds[preds.path == kept].label) == {'real'}
     from gitools.app import GitoolsApp                                      # the app reviews the run's final detector first
     rows, choices, det = GitoolsApp([tiny_tree[0]], [tmp_path], tmp_path/'s.sqlite').open_run(str(out))
-    assert det == '1_sdv4' and {'start', 'floor', '1_sdv4'} <= set(choices['detector'])
+    assert det == '1_sdv4' and {'start', 'floor', '1_sdv4'} <= {v for _, v in choices['detector']}   # (label, name): floor and start say what they are
     r = run('gitools-finetune', '--data', tiny_tree[0], '--stages', 'sdv4', '--out', tmp_path/'r2', '--corrections', tmp_path/'none.csv')
     assert r.returncode == 2 and 'none.csv: no such corrections file' in r.stderr, r.stderr[-500:]
 
