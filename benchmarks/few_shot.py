@@ -5,7 +5,7 @@ labelled images per class of the other benchmark's train split (k = 0, 8, 32, 12
 L2-SP pull toward the starting head. Reported: mean val accuracy and ROC-AUC on the new benchmark (its val split: never among the
 shots) and the forgetting on the source (its val accuracy before minus after), mean ± spread over seeds (the seed draws the
 source detector's selection split and the shots). Every run is kept under --out, so a rerun resumes.
-    python benchmarks/few_shot.py [--shots 0,8,32,128] [--seeds 0,1,2] [--arch probe_stats] [--out runs/few-shot]"""
+    python benchmarks/few_shot.py [--shots 0,8,32,128] [--seeds 0,1,2] [--arch probe_stats] [--out runs/few-shot] [--collect]"""
 import argparse, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
@@ -36,20 +36,38 @@ def curve(data:dict, arch:str, shots:list, seeds:list, out:Path) -> pd.DataFrame
                       f"forgetting {100 * rows[-1]['forgetting']:.1f} ({(time.time() - t0) / 60:.1f} min)", flush=True)
     return pd.DataFrame(rows)
 
+def collect(out:Path) -> pd.DataFrame:
+    "The curve's rows from every finished run under `out` (each k's table, and its seed's k = 0 run for the starting detector's figures)."
+    rows = []
+    for a, b in DIRECTIONS:
+        for seed_dir in sorted((out/f'{a}-to-{b}').glob('seed*')):
+            if not (seed_dir/'k0'/'few_shot.csv').exists(): continue
+            base = pd.read_csv(seed_dir/'k0'/'few_shot.csv', index_col=0)
+            for f in sorted(seed_dir.glob('k*/few_shot.csv'), key=lambda f: int(f.parent.name[1:])):
+                t = pd.read_csv(f, index_col=0)
+                rows.append(dict(direction=f'{a} -> {b}', seed=int(seed_dir.name[4:]), shots=int(f.parent.name[1:]), acc=t.loc['new data', 'acc after'],
+                                 auc=t.loc['new data', 'auc after'], forgetting=base.loc['source data', 'acc before'] - t.loc['source data', 'acc after']))
+    return pd.DataFrame(rows)
+
 def table(r:pd.DataFrame) -> str:
     def cell(x): return f"{100 * x.mean():.1f} ± {100 * x.std(ddof=0):.1f}" if len(x) > 1 else f"{100 * x.mean():.1f}"
     t = r.groupby(['direction', 'shots'], sort=False).agg(seeds=('seed', 'nunique'), acc=('acc', cell), auc=('auc', cell), forgetting=('forgetting', cell))
-    return t.rename(columns={'acc': 'acc on the new data', 'auc': 'AUC on the new data', 'forgetting': 'forgetting on the source (points)'}).to_markdown()
+    return t.rename(columns={'acc': 'acc on the new data', 'auc': 'AUC on the new data', 'forgetting': 'forgetting on the source (points)'}).reset_index().to_markdown(index=False)
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--shots', default='0,8,32,128'); ap.add_argument('--seeds', default='0,1,2'); ap.add_argument('--arch', default=DEFAULT_DETECTOR)
     ap.add_argument('--out', default='runs/few-shot'); ap.add_argument('--table', default=str(Path(__file__).parent/'results'/'few_shot.md'))
+    ap.add_argument('--collect', action='store_true', help='only write the table, from every finished run under --out')
     a = ap.parse_args()
     torch.set_num_threads(2)
-    data = {k: load_data(k, progress=False) for k in ('mini', 'far')}
-    r = curve(data, a.arch, [int(k) for k in a.shots.split(',')], [int(s) for s in a.seeds.split(',')], Path(a.out))
+    if not a.collect:
+        data = {k: load_data(k, progress=False) for k in ('mini', 'far')}
+        curve(data, a.arch, [int(k) for k in a.shots.split(',')], [int(s) for s in a.seeds.split(',')], Path(a.out))
+    r = collect(Path(a.out))
+    if not len(r): raise SystemExit(f"no finished few-shot runs under {a.out}")
     Path(a.table).write_text(f"# Few-shot adaptation across datasets: mini v{MINI_VERSION} <-> far v{FAR_VERSION}, {a.arch}\n\n"
-                             f"Command: `python benchmarks/few_shot.py --shots {a.shots} --seeds {a.seeds} --arch {a.arch}`\n\n"
+                             f"Command: `python benchmarks/few_shot.py --shots {a.shots} --seeds {a.seeds} --arch {a.arch}` (it resumes; "
+                             "`--collect` writes this table from the finished runs)\n\n"
                              "Mean ± spread over seeds; val splits only (the shots come from the new data's train split).\n\n" + table(r) + '\n')
     print(Path(a.table).read_text())
