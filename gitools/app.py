@@ -485,175 +485,182 @@ def _maps_view(height:int, suffix:str='') -> tuple:
         cm = gr.Image(label='Grad-CAM (centre crop)', type='pil', height=height, buttons=[], elem_id=f'gt-cam{suffix}')
     return pm, cm, gr.Markdown()
 
+def _guard(f):
+    "Run handler `f`; a GitoolsError (or any error) becomes a message in the page, not a stack trace."
+    @functools.wraps(f)
+    def g(*a, **k):
+        try: return f(*a, **k)
+        except Exception as e: raise gr.Error(_err(e).replace('**Error:** ', ''), print_exception=not isinstance(e, GitoolsError)) from None
+    return g
+
+def _detect_tab(app:GitoolsApp):
+    "The Detect tab: upload or browse images, a verdict per detector, explanations, live degradations, a threshold set on a folder."
+    dets, guard = app.detector_choices(), _guard
+    with gr.Tab('Detect', id='detect'):
+        with gr.Row():
+            files = gr.File(label='Images', file_count='multiple', elem_id='gt-upload')
+            with gr.Column():
+                chosen = gr.Dropdown(dets, value=dets[:1], multiselect=True, label='Detectors (newest first; type to search)',
+                                     elem_id='gt-detectors')
+                with gr.Accordion('About this detector (how far to trust it)', open=False):
+                    about_md = gr.Markdown(app.about(dets[:1]), elem_id='gt-about')
+                with gr.Row():
+                    calib_folder = gr.Textbox(label='Set the threshold on a folder this app serves (labelled: logit shift; unlabelled: mixture)',
+                                              placeholder=str(app.roots[0]) if app.roots else 'none given', scale=3, elem_id='gt-calib-folder')
+                    calib_btn = gr.Button('Calibrate', scale=1, elem_id='gt-calibrate')
+                    uncalib_btn = gr.Button('Shipped threshold', scale=1, elem_id='gt-uncalibrate')
+                calib_md = gr.Markdown(elem_id='gt-calibration')
+                with gr.Row():
+                    folder = gr.Textbox(label='Or a folder this app serves', placeholder=str(app.roots[0]) if app.roots else 'none given', scale=3)
+                    open_folder = gr.Button('Open folder', scale=1, elem_id='gt-open-folder')
+        browse_msg = gr.Markdown()
+        browse_gallery = gr.Gallery(label='Folder (click an image to score it)', columns=8, height=220, allow_preview=False, visible=False,
+                                    elem_id='gt-browse')
+        browse_paths = gr.State([])
+        table = gr.Dataframe(label='P(fake) per image and detector', elem_id='gt-table', interactive=False)
+        scored = gr.State([])
+        note = gr.Markdown(elem_id='gt-note')
+        current = gr.Dropdown([], label='Image', interactive=True, allow_custom_value=True, elem_id='gt-current')
+        with gr.Row():
+            with gr.Column(scale=2):
+                verdict_md = gr.Markdown(elem_id='gt-verdict')
+                per_det = gr.Dataframe(interactive=False)
+                with gr.Row():
+                    q = gr.Slider(10, 100, 100, step=5, label='JPEG quality (100: off)')
+                    s = gr.Slider(0, 5, 0, step=0.5, label='Blur sigma (0: off)')
+                    side = gr.Slider(0, 1024, 0, step=16, label='Downscale short side to (0: off)')
+            degraded = gr.Image(label='As scored', type='pil', height=260, buttons=[])
+        explain_btn = gr.Button('Explain', elem_id='gt-explain')
+        pmap, cam, why = _maps_view(300)
+        gr.Markdown('**High-pass residual spectrum**: this image beside the reference data')   # a heading, not a label over the plots' titles
+        spectra = gr.Plot(show_label=False, elem_id='gt-spectra')
+
+        def do_detect(fs, names):
+            t, msg, ok = app.detect(fs, names)
+            return t, msg, gr.update(choices=[(Path(f).name, f) for f in ok], value=ok[0] if ok else None), ok
+        def allowed(path, *lists):
+            "An image this session uploaded or browsed, or one under the served folders."
+            return path if any(path in l for l in lists if l) else str(app.read(path))
+        def do_verdict(path, names, q_, s_, side_, up, br):
+            if not path: return '', None, None
+            return app.verdict(allowed(path, up, br), names, degradation_spec(q_, s_, side_))
+        def do_explain(path, names, up, br):
+            if not path: raise GitoolsError('upload or choose an image first')
+            pm, cm, reason, fig = app.explain(allowed(path, up, br), names)
+            return pm, cm, f"Grad-CAM: {reason}" if reason else '', fig
+        def do_browse(f):
+            items, paths, msg = app.browse(f)
+            return gr.update(value=items, visible=bool(items)), paths, msg
+        def pick_browsed(paths, evt:gr.SelectData):
+            p = paths[evt.index]
+            return gr.update(choices=[(Path(p).name, p)], value=p)
+
+        files.upload(guard(do_detect), [files, chosen], [table, note, current, scored], api_name='detect')
+        chosen.input(guard(lambda fs, names: do_detect(fs, names) if fs else (None, '', gr.update(), [])), [files, chosen],
+                     [table, note, current, scored], api_visibility='private', trigger_mode='always_last')
+        chosen.change(guard(app.about), chosen, about_md, api_visibility='private', trigger_mode='always_last')
+        open_folder.click(guard(do_browse), folder, [browse_gallery, browse_paths, browse_msg], api_name='browse')
+        browse_gallery.select(guard(pick_browsed), browse_paths, current, api_visibility='private')
+        for c in (current, chosen, q, s, side):     # the verdict and the maps always belong to what is on screen
+            c.change(guard(do_verdict), [current, chosen, q, s, side, scored, browse_paths], [verdict_md, per_det, degraded],
+                     api_name='verdict' if c is current else None, api_visibility='public' if c is current else 'private',
+                     trigger_mode='always_last')
+            c.change(lambda: (None, None, '', None), None, [pmap, cam, why, spectra], api_visibility='private')
+        explain_btn.click(guard(do_explain), [current, chosen, scored, browse_paths], [pmap, cam, why, spectra], api_name='explain')
+        verdict_in = [current, chosen, q, s, side, scored, browse_paths]
+        calib_btn.click(guard(app.calibrate), [calib_folder, chosen], calib_md, api_name='calibrate').then(   # the verdict on screen follows
+            guard(do_verdict), verdict_in, [verdict_md, per_det, degraded], api_visibility='private')
+        uncalib_btn.click(guard(app.uncalibrate), chosen, calib_md, api_name='uncalibrate').then(
+            guard(do_verdict), verdict_in, [verdict_md, per_det, degraded], api_visibility='private')
+
+def _review_tab(app:GitoolsApp):
+    "The Review tab: a run's errors as a queue, decisions with keys, corrections exported; returns the corrections table (filled on load)."
+    runs, guard = app.run_choices(), _guard
+    with gr.Tab('Review', id='review'):
+        with gr.Row():
+            run = gr.Dropdown(runs, value=runs[0] if runs else None, label='Run (newest first)', allow_custom_value=True, scale=3,
+                              elem_id='gt-run')
+            open_run = gr.Button('Open run', scale=1, elem_id='gt-open-run')
+        with gr.Row():
+            show = gr.Radio(list(QUEUES), value='errors', label='Show')
+            f_det, f_gen, f_lab, f_deg = (gr.Dropdown(['all'], value='all', label=n) for n in ('Detector', 'Generator', 'Label', 'Degradation'))
+        progress = gr.Markdown(elem_id='gt-progress')
+        gallery = gr.Gallery(label='Queue', columns=8, height=260, allow_preview=False, elem_id='gt-gallery')
+        with gr.Row():
+            with gr.Column():
+                big = gr.Image(label='Selected', type='pil', height=360, buttons=[])
+                maps_btn = gr.Button('Maps of its detector (m)', elem_id='gt-maps')
+                pmap_r, cam_r, why_r = _maps_view(220, '-r')
+            with gr.Column():
+                info = gr.Markdown(elem_id='gt-info')
+                with gr.Row():
+                    b_prev = gr.Button('← Previous (k)', elem_id='gt-prev')
+                    b_next = gr.Button('Next (j) →', elem_id='gt-next')
+                with gr.Row():
+                    buttons = {a: gr.Button(lab, elem_id=f'gt-{a}', variant='primary' if a == 'confirm' else 'secondary') for a, lab in
+                               [('confirm', 'Confirm (c)'), ('real', 'Relabel real (r)'), ('fake', 'Relabel fake (f)'),
+                                ('broken', 'Broken (b)'), ('ambiguous', 'Ambiguous (a)'), ('exclude', 'Exclude')]}
+                tags = gr.Textbox(label='Tags (comma-separated)', elem_id='gt-tags')
+                note_r = gr.Textbox(label='Note', elem_id='gt-note-r')
+                saved = gr.Markdown(elem_id='gt-saved')
+        with gr.Row():
+            export_btn = gr.Button('Export corrections', elem_id='gt-export')
+            export_file = gr.File(label='corrections.csv', elem_id='gt-export-file')
+        export_note = gr.Markdown(elem_id='gt-export-note')
+        summary = gr.Dataframe(label='Corrections so far (current decision per file)', interactive=False)
+        rows_s, queue_s, idx = gr.State(None), gr.State(None), gr.State(0)
+
+        def do_open(r):
+            rows, ch, det = app.open_run(r)
+            return (rows, gr.update(choices=ch['detector'], value=det),
+                    *(gr.update(choices=ch[c], value='all') for c in ('generator', 'label', 'degradation')))
+        def do_queue(rows, show_, d, g, l, dg):
+            if rows is None: return None, [], '', 0, None, ''
+            queue = review_queue(rows, show_, d, g, l, dg)
+            items, prog = app.gallery(queue)
+            first = 0
+            done = app.decisions(list(queue.path))                      # resume where the annotator stopped
+            for k, p in enumerate(queue.path):
+                if p not in done: first = k; break
+            img, md = app.item(rows, queue, first) if len(queue) else (None, 'Nothing to review with these filters.')
+            return queue, items, prog, first, img, md
+        def do_select(rows, queue, evt:gr.SelectData): return evt.index, *app.item(rows, queue, evt.index)
+        def do_step(rows, queue, i, k):
+            if queue is None or not len(queue): return 0, None, ''
+            i = (int(i) + k) % len(queue); return i, *app.item(rows, queue, i)
+        def do_annotate(action):
+            def f(rows, queue, i, tg, nt, r, request:gr.Request):
+                if queue is None: raise GitoolsError('open a run first')
+                msg = app.annotate(queue, i, action, tg, nt, _user(request), r)
+                j = (int(i) + 1) % len(queue)
+                items, prog = app.gallery(queue)
+                return msg, items, prog, j, *app.item(rows, queue, j), '', '', app.store.summary()
+            return f
+
+        filters = [rows_s, show, f_det, f_gen, f_lab, f_deg]
+        open_run.click(guard(do_open), run, [rows_s, f_det, f_gen, f_lab, f_deg], api_name='open_run').then(
+            guard(do_queue), filters, [queue_s, gallery, progress, idx, big, info], api_name='queue')
+        for c in (show, f_det, f_gen, f_lab, f_deg):
+            c.input(guard(do_queue), filters, [queue_s, gallery, progress, idx, big, info], api_visibility='private')
+        gallery.select(guard(do_select), [rows_s, queue_s], [idx, big, info], api_visibility='private')
+        maps_btn.click(guard(lambda r, qq, i: (lambda pm, cm, w: (pm, cm, f"Grad-CAM: {w}" if w else ''))(*app.review_maps(r, qq, i))),
+                       [rows_s, queue_s, idx], [pmap_r, cam_r, why_r], api_name='maps')
+        b_prev.click(guard(lambda r, qq, i: do_step(r, qq, i, -1)), [rows_s, queue_s, idx], [idx, big, info], api_name='previous')
+        b_next.click(guard(lambda r, qq, i: do_step(r, qq, i, 1)), [rows_s, queue_s, idx], [idx, big, info], api_name='next')
+        for a, b in buttons.items():
+            b.click(guard(do_annotate(a)), [rows_s, queue_s, idx, tags, note_r, run], [saved, gallery, progress, idx, big, info, tags, note_r, summary],
+                    api_name=f'annotate_{a}')
+        export_btn.click(guard(lambda r: (lambda f, t: (str(f), t, app.finetune_command(r)))(*app.export())), run, [export_file, summary, export_note],
+                         api_name='export')
+    return summary
+
 def build_app(app:GitoolsApp=None, **kwargs):
     "The gitools app as a `gr.Blocks` (not launched): a Detect tab and a Review tab over `app` (or `GitoolsApp(**kwargs)`)."
     app = app or GitoolsApp(**kwargs)
-    dets = app.detector_choices()
-    runs = app.run_choices()
-
-    def guard(f):
-        "Run handler `f`; a GitoolsError (or any error) becomes a message in the page, not a stack trace."
-        @functools.wraps(f)
-        def g(*a, **k):
-            try: return f(*a, **k)
-            except Exception as e: raise gr.Error(_err(e).replace('**Error:** ', ''), print_exception=not isinstance(e, GitoolsError)) from None
-        return g
-
     with gr.Blocks(title='gitools') as demo:
         gr.Markdown("# gitools\nDetect AI-generated images, see why, and review a detector's errors into label corrections.")
-        with gr.Tab('Detect', id='detect'):
-            with gr.Row():
-                files = gr.File(label='Images', file_count='multiple', elem_id='gt-upload')
-                with gr.Column():
-                    chosen = gr.Dropdown(dets, value=dets[:1], multiselect=True, label='Detectors (newest first; type to search)',
-                                         elem_id='gt-detectors')
-                    with gr.Accordion('About this detector (how far to trust it)', open=False):
-                        about_md = gr.Markdown(app.about(dets[:1]), elem_id='gt-about')
-                    with gr.Row():
-                        calib_folder = gr.Textbox(label='Set the threshold on a folder this app serves (labelled: logit shift; unlabelled: mixture)',
-                                                  placeholder=str(app.roots[0]) if app.roots else 'none given', scale=3, elem_id='gt-calib-folder')
-                        calib_btn = gr.Button('Calibrate', scale=1, elem_id='gt-calibrate')
-                        uncalib_btn = gr.Button('Shipped threshold', scale=1, elem_id='gt-uncalibrate')
-                    calib_md = gr.Markdown(elem_id='gt-calibration')
-                    with gr.Row():
-                        folder = gr.Textbox(label='Or a folder this app serves', placeholder=str(app.roots[0]) if app.roots else 'none given', scale=3)
-                        open_folder = gr.Button('Open folder', scale=1, elem_id='gt-open-folder')
-            browse_msg = gr.Markdown()
-            browse_gallery = gr.Gallery(label='Folder (click an image to score it)', columns=8, height=220, allow_preview=False, visible=False,
-                                        elem_id='gt-browse')
-            browse_paths = gr.State([])
-            table = gr.Dataframe(label='P(fake) per image and detector', elem_id='gt-table', interactive=False)
-            scored = gr.State([])
-            note = gr.Markdown(elem_id='gt-note')
-            current = gr.Dropdown([], label='Image', interactive=True, allow_custom_value=True, elem_id='gt-current')
-            with gr.Row():
-                with gr.Column(scale=2):
-                    verdict_md = gr.Markdown(elem_id='gt-verdict')
-                    per_det = gr.Dataframe(interactive=False)
-                    with gr.Row():
-                        q = gr.Slider(10, 100, 100, step=5, label='JPEG quality (100: off)')
-                        s = gr.Slider(0, 5, 0, step=0.5, label='Blur sigma (0: off)')
-                        side = gr.Slider(0, 1024, 0, step=16, label='Downscale short side to (0: off)')
-                degraded = gr.Image(label='As scored', type='pil', height=260, buttons=[])
-            explain_btn = gr.Button('Explain', elem_id='gt-explain')
-            pmap, cam, why = _maps_view(300)
-            gr.Markdown('**High-pass residual spectrum**: this image beside the reference data')   # a heading, not a label over the plots' titles
-            spectra = gr.Plot(show_label=False, elem_id='gt-spectra')
-
-            def do_detect(fs, names):
-                t, msg, ok = app.detect(fs, names)
-                return t, msg, gr.update(choices=[(Path(f).name, f) for f in ok], value=ok[0] if ok else None), ok
-            def allowed(path, *lists):
-                "An image this session uploaded or browsed, or one under the served folders."
-                return path if any(path in l for l in lists if l) else str(app.read(path))
-            def do_verdict(path, names, q_, s_, side_, up, br):
-                if not path: return '', None, None
-                return app.verdict(allowed(path, up, br), names, degradation_spec(q_, s_, side_))
-            def do_explain(path, names, up, br):
-                if not path: raise GitoolsError('upload or choose an image first')
-                pm, cm, reason, fig = app.explain(allowed(path, up, br), names)
-                return pm, cm, f"Grad-CAM: {reason}" if reason else '', fig
-            def do_browse(f):
-                items, paths, msg = app.browse(f)
-                return gr.update(value=items, visible=bool(items)), paths, msg
-            def pick_browsed(paths, evt:gr.SelectData):
-                p = paths[evt.index]
-                return gr.update(choices=[(Path(p).name, p)], value=p)
-
-            files.upload(guard(do_detect), [files, chosen], [table, note, current, scored], api_name='detect')
-            chosen.input(guard(lambda fs, names: do_detect(fs, names) if fs else (None, '', gr.update(), [])), [files, chosen],
-                         [table, note, current, scored], api_visibility='private', trigger_mode='always_last')
-            chosen.change(guard(app.about), chosen, about_md, api_visibility='private', trigger_mode='always_last')
-            open_folder.click(guard(do_browse), folder, [browse_gallery, browse_paths, browse_msg], api_name='browse')
-            browse_gallery.select(guard(pick_browsed), browse_paths, current, api_visibility='private')
-            for c in (current, chosen, q, s, side):     # the verdict and the maps always belong to what is on screen
-                c.change(guard(do_verdict), [current, chosen, q, s, side, scored, browse_paths], [verdict_md, per_det, degraded],
-                         api_name='verdict' if c is current else None, api_visibility='public' if c is current else 'private',
-                         trigger_mode='always_last')
-                c.change(lambda: (None, None, '', None), None, [pmap, cam, why, spectra], api_visibility='private')
-            explain_btn.click(guard(do_explain), [current, chosen, scored, browse_paths], [pmap, cam, why, spectra], api_name='explain')
-            verdict_in = [current, chosen, q, s, side, scored, browse_paths]
-            calib_btn.click(guard(app.calibrate), [calib_folder, chosen], calib_md, api_name='calibrate').then(   # the verdict on screen follows
-                guard(do_verdict), verdict_in, [verdict_md, per_det, degraded], api_visibility='private')
-            uncalib_btn.click(guard(app.uncalibrate), chosen, calib_md, api_name='uncalibrate').then(
-                guard(do_verdict), verdict_in, [verdict_md, per_det, degraded], api_visibility='private')
-
-        with gr.Tab('Review', id='review'):
-            with gr.Row():
-                run = gr.Dropdown(runs, value=runs[0] if runs else None, label='Run (newest first)', allow_custom_value=True, scale=3,
-                                  elem_id='gt-run')
-                open_run = gr.Button('Open run', scale=1, elem_id='gt-open-run')
-            with gr.Row():
-                show = gr.Radio(list(QUEUES), value='errors', label='Show')
-                f_det, f_gen, f_lab, f_deg = (gr.Dropdown(['all'], value='all', label=n) for n in ('Detector', 'Generator', 'Label', 'Degradation'))
-            progress = gr.Markdown(elem_id='gt-progress')
-            gallery = gr.Gallery(label='Queue', columns=8, height=260, allow_preview=False, elem_id='gt-gallery')
-            with gr.Row():
-                with gr.Column():
-                    big = gr.Image(label='Selected', type='pil', height=360, buttons=[])
-                    maps_btn = gr.Button('Maps of its detector (m)', elem_id='gt-maps')
-                    pmap_r, cam_r, why_r = _maps_view(220, '-r')
-                with gr.Column():
-                    info = gr.Markdown(elem_id='gt-info')
-                    with gr.Row():
-                        b_prev = gr.Button('← Previous (k)', elem_id='gt-prev')
-                        b_next = gr.Button('Next (j) →', elem_id='gt-next')
-                    with gr.Row():
-                        buttons = {a: gr.Button(lab, elem_id=f'gt-{a}', variant='primary' if a == 'confirm' else 'secondary') for a, lab in
-                                   [('confirm', 'Confirm (c)'), ('real', 'Relabel real (r)'), ('fake', 'Relabel fake (f)'),
-                                    ('broken', 'Broken (b)'), ('ambiguous', 'Ambiguous (a)'), ('exclude', 'Exclude')]}
-                    tags = gr.Textbox(label='Tags (comma-separated)', elem_id='gt-tags')
-                    note_r = gr.Textbox(label='Note', elem_id='gt-note-r')
-                    saved = gr.Markdown(elem_id='gt-saved')
-            with gr.Row():
-                export_btn = gr.Button('Export corrections', elem_id='gt-export')
-                export_file = gr.File(label='corrections.csv', elem_id='gt-export-file')
-            export_note = gr.Markdown(elem_id='gt-export-note')
-            summary = gr.Dataframe(label='Corrections so far (current decision per file)', interactive=False)
-            rows_s, queue_s, idx = gr.State(None), gr.State(None), gr.State(0)
-
-            def do_open(r):
-                rows, ch, det = app.open_run(r)
-                return (rows, gr.update(choices=ch['detector'], value=det),
-                        *(gr.update(choices=ch[c], value='all') for c in ('generator', 'label', 'degradation')))
-            def do_queue(rows, show_, d, g, l, dg):
-                if rows is None: return None, [], '', 0, None, ''
-                queue = review_queue(rows, show_, d, g, l, dg)
-                items, prog = app.gallery(queue)
-                first = 0
-                done = app.decisions(list(queue.path))                      # resume where the annotator stopped
-                for k, p in enumerate(queue.path):
-                    if p not in done: first = k; break
-                img, md = app.item(rows, queue, first) if len(queue) else (None, 'Nothing to review with these filters.')
-                return queue, items, prog, first, img, md
-            def do_select(rows, queue, evt:gr.SelectData): return evt.index, *app.item(rows, queue, evt.index)
-            def do_step(rows, queue, i, k):
-                if queue is None or not len(queue): return 0, None, ''
-                i = (int(i) + k) % len(queue); return i, *app.item(rows, queue, i)
-            def do_annotate(action):
-                def f(rows, queue, i, tg, nt, r, request:gr.Request):
-                    if queue is None: raise GitoolsError('open a run first')
-                    msg = app.annotate(queue, i, action, tg, nt, _user(request), r)
-                    j = (int(i) + 1) % len(queue)
-                    items, prog = app.gallery(queue)
-                    return msg, items, prog, j, *app.item(rows, queue, j), '', '', app.store.summary()
-                return f
-
-            filters = [rows_s, show, f_det, f_gen, f_lab, f_deg]
-            open_run.click(guard(do_open), run, [rows_s, f_det, f_gen, f_lab, f_deg], api_name='open_run').then(
-                guard(do_queue), filters, [queue_s, gallery, progress, idx, big, info], api_name='queue')
-            for c in (show, f_det, f_gen, f_lab, f_deg):
-                c.input(guard(do_queue), filters, [queue_s, gallery, progress, idx, big, info], api_visibility='private')
-            gallery.select(guard(do_select), [rows_s, queue_s], [idx, big, info], api_visibility='private')
-            maps_btn.click(guard(lambda r, qq, i: (lambda pm, cm, w: (pm, cm, f"Grad-CAM: {w}" if w else ''))(*app.review_maps(r, qq, i))),
-                           [rows_s, queue_s, idx], [pmap_r, cam_r, why_r], api_name='maps')
-            b_prev.click(guard(lambda r, qq, i: do_step(r, qq, i, -1)), [rows_s, queue_s, idx], [idx, big, info], api_name='previous')
-            b_next.click(guard(lambda r, qq, i: do_step(r, qq, i, 1)), [rows_s, queue_s, idx], [idx, big, info], api_name='next')
-            for a, b in buttons.items():
-                b.click(guard(do_annotate(a)), [rows_s, queue_s, idx, tags, note_r, run], [saved, gallery, progress, idx, big, info, tags, note_r, summary],
-                        api_name=f'annotate_{a}')
-            export_btn.click(guard(lambda r: (lambda f, t: (str(f), t, app.finetune_command(r)))(*app.export())), run, [export_file, summary, export_note],
-                             api_name='export')
+        _detect_tab(app)
+        summary = _review_tab(app)
         demo.load(lambda: app.store.summary(), None, summary, api_visibility='private')
     demo.gitools = app
     return demo
