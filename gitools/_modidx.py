@@ -216,7 +216,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'gitools.data.check_crop': ('data.html#check_crop', 'gitools/data.py'),
                               'gitools.data.default_stages': ('data.html#default_stages', 'gitools/data.py'),
                               'gitools.data.filter_reals': ('data.html#filter_reals', 'gitools/data.py'),
-                              'gitools.data.generator_keys': ('data.html#generator_keys', 'gitools/data.py'),
                               'gitools.data.get_generator': ('data.html#get_generator', 'gitools/data.py'),
                               'gitools.data.infer_fields': ('data.html#infer_fields', 'gitools/data.py'),
                               'gitools.data.jpeg_quality': ('data.html#jpeg_quality', 'gitools/data.py'),

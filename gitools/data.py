@@ -13,10 +13,9 @@ from fastcore.parallel import parallel
 from .core import *
 
 # %% auto #0
-__all__ = ['GENERATORS', 'GENIMAGE_GENERATORS', 'MANIFEST_COLUMNS', 'Generator', 'register_generator', 'generator_keys',
-           'get_generator', 'parse_name', 'jpeg_quality', 'probe_image', 'infer_fields', 'manifest_path', 'scan',
-           'unreadable', 'summary', 'select', 'check_crop', 'filter_reals', 'sample', 'selection_split',
-           'default_stages']
+__all__ = ['GENERATORS', 'GENIMAGE_GENERATORS', 'MANIFEST_COLUMNS', 'Generator', 'register_generator', 'get_generator',
+           'parse_name', 'jpeg_quality', 'probe_image', 'infer_fields', 'manifest_path', 'scan', 'unreadable',
+           'summary', 'select', 'check_crop', 'filter_reals', 'sample', 'selection_split', 'default_stages']
 
 # %% ../nbs/01_data.ipynb #c006
 @dataclass(frozen=True)
@@ -72,10 +71,6 @@ for _g in _GENIMAGE + _MINI + _FAR: register_generator(*_g)
 GENIMAGE_GENERATORS = [g[0] for g in _GENIMAGE]
 
 def _alias_map() -> dict: return {a: k for k, g in GENERATORS.items() for a in g.aliases}
-
-def generator_keys() -> list:
-    "Keys of all registered generators, in registration order."
-    return list(GENERATORS)
 
 def get_generator(name:str) -> Generator:
     "The registered generator called `name` (key, display name, folder or tag, any case)."

@@ -477,7 +477,6 @@ def create_detector(arch:str,               # a registered detector (`list_detec
         extra = dict(crop=crop) if 'crop' in sig else (dict(img_size=crop) if arch in ('deit_s', 'swin_t') else {})
         if weights is not None: extra['weights'] = weights
         model = spec.fn(pretrained=pretrained, **extra, **kwargs)
-    model.gitools_arch = dict(arch=arch, crop=crop, kwargs=kwargs)
     return model
 
 def count_params(model:nn.Module, trainable:bool=False) -> int:
