@@ -20,8 +20,13 @@ from gitools.far import FAR_VERSION
 
 DIRECTIONS = [('mini', 'far'), ('far', 'mini')]
 
-def curve(data:dict, arch:str, shots:list, seeds:list, out:Path) -> pd.DataFrame:
-    rows = []
+def point(direction:str, seed:int, k:int, t:pd.DataFrame, base:pd.DataFrame) -> dict:
+    "One point of the curve from an adapt table `t` and its seed's k = 0 table `base` (the starting detector's figures)."
+    return dict(direction=direction, seed=seed, shots=k, acc=t.loc['new data', 'acc after'], auc=t.loc['new data', 'auc after'],
+                forgetting=base.loc['source data', 'acc before'] - t.loc['source data', 'acc after'])
+
+def curve(data:dict, arch:str, shots:list, seeds:list, out:Path):
+    "Run (or resume) every point of the curve under `out`, printing each as it is measured; `collect` reads them back."
     for a, b in DIRECTIONS:
         for s in seeds:
             start = out/f'{a}-to-{b}'/f'seed{s}'/'start'
@@ -30,23 +35,19 @@ def curve(data:dict, arch:str, shots:list, seeds:list, out:Path) -> pd.DataFrame
             base = adapt(start, data[b], 0, out/f'{a}-to-{b}'/f'seed{s}'/'k0', source=data[a], seed=s)   # the starting detector, scored once
             for k in shots:
                 t = base if k == 0 else adapt(start, data[b], k, out/f'{a}-to-{b}'/f'seed{s}'/f'k{k}', source=data[a], seed=s, score_before=False)
-                rows.append(dict(direction=f'{a} -> {b}', seed=s, shots=k, acc=t.loc['new data', 'acc after'], auc=t.loc['new data', 'auc after'],
-                                 forgetting=base.loc['source data', 'acc before'] - t.loc['source data', 'acc after']))
-                print(f"{a} -> {b} seed {s} k {k}: acc {100 * rows[-1]['acc']:.1f} AUC {100 * rows[-1]['auc']:.1f} "
-                      f"forgetting {100 * rows[-1]['forgetting']:.1f} ({(time.time() - t0) / 60:.1f} min)", flush=True)
-    return pd.DataFrame(rows)
+                r = point(f'{a} -> {b}', s, k, t, base)
+                print(f"{a} -> {b} seed {s} k {k}: acc {100 * r['acc']:.1f} AUC {100 * r['auc']:.1f} "
+                      f"forgetting {100 * r['forgetting']:.1f} ({(time.time() - t0) / 60:.1f} min)", flush=True)
 
 def collect(out:Path) -> pd.DataFrame:
-    "The curve's rows from every finished run under `out` (each k's table, and its seed's k = 0 run for the starting detector's figures)."
+    "The curve's points from every finished run under `out` (each k's table, and its seed's k = 0 run for the starting detector's figures)."
     rows = []
     for a, b in DIRECTIONS:
         for seed_dir in sorted((out/f'{a}-to-{b}').glob('seed*')):
             if not (seed_dir/'k0'/'few_shot.csv').exists(): continue
             base = pd.read_csv(seed_dir/'k0'/'few_shot.csv', index_col=0)
             for f in sorted(seed_dir.glob('k*/few_shot.csv'), key=lambda f: int(f.parent.name[1:])):
-                t = pd.read_csv(f, index_col=0)
-                rows.append(dict(direction=f'{a} -> {b}', seed=int(seed_dir.name[4:]), shots=int(f.parent.name[1:]), acc=t.loc['new data', 'acc after'],
-                                 auc=t.loc['new data', 'auc after'], forgetting=base.loc['source data', 'acc before'] - t.loc['source data', 'acc after']))
+                rows.append(point(f'{a} -> {b}', int(seed_dir.name[4:]), int(f.parent.name[1:]), pd.read_csv(f, index_col=0), base))
     return pd.DataFrame(rows)
 
 def table(r:pd.DataFrame) -> str:

@@ -15,7 +15,7 @@ from .load import load_detector
 from .annotations import Annotations
 from .metrics import decide
 from .data import infer_fields
-from .runs import made_by, RUN_FILE
+from .runs import run_record
 
 # Gradio 6.31 sets pandas options that pandas 3 deprecates on every queued request: not ours to fix, and noise in the app's log
 import warnings
@@ -126,7 +126,7 @@ def about(det:BaseDetector, folder=None) -> str:
           f"trained on {len(gens)} generator{'s' * (len(gens) != 1)}: {', '.join(gens)}" if gens else 'training data: not recorded',
           f"threshold {det.threshold:.3f}; reads {crop} crops; images twice that size or more are judged by a vote of 10 crops"]
     f = Path(folder) if folder else None
-    if f is not None and f.name in ROLES: md.insert(1, f"this is {ROLES[f.name]} of run `{f.parent.name}`")
+    if f is not None and f.name in ROLES: md.insert(1, f"this is {ROLES[f.name][1]} of run `{f.parent.name}`")
     elif f is not None and f.parent.name == 'stages': md.insert(1, f"this is stage `{f.name}` of fine-tuning run `{f.parent.parent.name}`")
     run = None if f is None else (f.parent if f.name in ('final', 'floor') else f.parent.parent if f.parent.name == 'stages' else None)
     if run is not None and (run/'verdict.csv').exists():
@@ -219,12 +219,14 @@ def _public(msg:str) -> str:
 
 def _err(e:Exception) -> str: return _public(f"**Error:** {e}" if isinstance(e, GitoolsError) else f"**Error:** {type(e).__name__}: {e}")
 
-ROLES = {'final': "the run's final detector", 'floor': "the `stats` floor: global image statistics trained on the same images, the "
-         "baseline a detector must beat", 'start': "the starting detector, before fine-tuning"}
+ROLES = {   # the folders (and prediction names) of a run: (short label for the review filter, what the About box says)
+    'final': ("run's final detector", "the run's final detector"),
+    'floor': ('stats floor', "the `stats` floor: global image statistics trained on the same images, the baseline a detector must beat"),
+    'start': ('starting detector, before fine-tuning', "the starting detector, before fine-tuning")}
 
 def _role(name:str) -> str:
     "A detector name from a run's predictions as the review filter shows it: `floor` and `start` say what they are."
-    return f"{name} ({ROLES[name].split(':')[0].replace('the ', '').replace('`', '')})" if name in ROLES else name
+    return f"{name} ({ROLES[name][0]})" if name in ROLES else name
 
 def _caption(path:Path) -> str:
     "File name, then generator, label and split as the folder layout gives them (GenImage layout), for the folder browser."
@@ -458,9 +460,8 @@ class GitoolsApp:
         data = f" --data {self.data}" if self.data else ''
         src = ''
         folder = find_runs(*self.models).get(run) if run else None
-        if folder is not None and made_by(folder) == 'finetune':
-            opts = json.loads((Path(folder)/RUN_FILE).read_text()).get('options', {})
-            if opts.get('start'): src = f" --arch {opts['start']}"
+        rec = run_record(folder) if folder is not None else None
+        if rec and rec.get('kind') == 'finetune' and rec.get('options', {}).get('start'): src = f" --arch {rec['options']['start']}"
         return (f"**To fine-tune with these corrections**, run\n\n`gitools-finetune{data}{src} --corrections {self.store.path} --out runs/corrected`"
                 "\n\n(or pass the downloaded `corrections.csv` as `--corrections`; to adapt a saved detector to this data from a few of its "
                 "labelled images instead, give its folder as `--arch` and add `--shots K`: the corrected labels are the ones it learns). Relabelled and excluded images apply to training and "
@@ -561,13 +562,13 @@ def _detect_tab(app:GitoolsApp):
         chosen.change(guard(app.about), chosen, about_md, api_visibility='private', trigger_mode='always_last')
         open_folder.click(guard(do_browse), folder, [browse_gallery, browse_paths, browse_msg], api_name='browse')
         browse_gallery.select(guard(pick_browsed), browse_paths, current, api_visibility='private')
+        verdict_in = [current, chosen, q, s, side, scored, browse_paths]
         for c in (current, chosen, q, s, side):     # the verdict and the maps always belong to what is on screen
-            c.change(guard(do_verdict), [current, chosen, q, s, side, scored, browse_paths], [verdict_md, per_det, degraded],
+            c.change(guard(do_verdict), verdict_in, [verdict_md, per_det, degraded],
                      api_name='verdict' if c is current else None, api_visibility='public' if c is current else 'private',
                      trigger_mode='always_last')
             c.change(lambda: (None, None, '', None), None, [pmap, cam, why, spectra], api_visibility='private')
         explain_btn.click(guard(do_explain), [current, chosen, scored, browse_paths], [pmap, cam, why, spectra], api_name='explain')
-        verdict_in = [current, chosen, q, s, side, scored, browse_paths]
         calib_btn.click(guard(app.calibrate), [calib_folder, chosen], calib_md, api_name='calibrate').then(   # the verdict on screen follows
             guard(do_verdict), verdict_in, [verdict_md, per_det, degraded], api_visibility='private')
         uncalib_btn.click(guard(app.uncalibrate), chosen, calib_md, api_name='uncalibrate').then(

@@ -275,25 +275,25 @@ def _pct(t:pd.DataFrame) -> str: return (t * 100).round(1).to_string()
 EVAL_TASKS = {}   # gitools-eval's tasks on one dataset: name -> runner(manifest, out, options) -> the text to print ('cross' takes two datasets)
 
 def eval_task(name:str):
-    "Register a `gitools-eval` task: the decorated runner gets the manifest, the run folder and the options (`o.tr`: training options)."
+    "Register a `gitools-eval` task: the decorated runner gets the manifest, the run folder and the options (`o.run`: what every protocol takes; `o.tr`: training)."
     def register(f): EVAL_TASKS[name] = f; return f
     return register
 
 @eval_task('matrix')
 def _matrix(m, out, o):
     from gitools.protocols import cross_generator
-    return _pct(cross_generator(m, out, train=o.train, test=o.test, detectors=o.detectors, bs=o.bs, progress=o.progress, cache=o.cache, **o.tr)['matrix'])
+    return _pct(cross_generator(m, out, train=o.train, test=o.test, detectors=o.detectors, **o.run, **o.tr)['matrix'])
 
 @eval_task('loo')
 def _loo(m, out, o):
     from gitools.protocols import leave_one_out
-    return _pct(leave_one_out(m, out, by=o.by, test=o.test, bs=o.bs, progress=o.progress, cache=o.cache, **o.tr)['table'])
+    return _pct(leave_one_out(m, out, by=o.by, test=o.test, **o.run, **o.tr)['table'])
 
 @eval_task('degrade')
 def _degrade(m, out, o):
     from gitools.protocols import train_per_generator, robustness
-    dets = o.detectors or train_per_generator(m, out, o.first, bs=o.bs, progress=o.progress, cache=o.cache, **o.tr)
-    return _pct(robustness(m, out, dets, test=o.test or o.first, degradations=o.degradations, bs=o.bs, progress=o.progress, cache=o.cache)['table'])
+    dets = o.detectors or train_per_generator(m, out, o.first, **o.run, **o.tr)
+    return _pct(robustness(m, out, dets, test=o.test or o.first, degradations=o.degradations, **o.run)['table'])
 
 @eval_task('spectrum')
 def _spectrum(m, out, o):
@@ -305,12 +305,12 @@ def _spectrum(m, out, o):
 @eval_task('size')
 def _size(m, out, o):
     from gitools.protocols import size_curve
-    return _pct(size_curve(m, out, o.first, sizes=o.sizes, test=o.test, bs=o.bs, progress=o.progress, cache=o.cache, **o.tr))
+    return _pct(size_curve(m, out, o.first, sizes=o.sizes, test=o.test, **o.run, **o.tr))
 
 @eval_task('classes')
 def _classes(m, out, o):
     from gitools.protocols import class_generalization
-    return class_generalization(m, out, o.first, k=o.k, bs=o.bs, progress=o.progress, cache=o.cache, **o.tr).to_string()
+    return class_generalization(m, out, o.first, k=o.k, **o.run, **o.tr).to_string()
 
 @call_parse(pos=['task'])
 @_friendly('gitools-eval')
@@ -379,8 +379,8 @@ def eval_cli(task:str,                     # matrix, loo, cross, degrade, spectr
     if cache:                                   # opened once for every detector and protocol; refused if stale
         from gitools.cache import CropCache
         cache = CropCache(cache, m)
-    o = SimpleNamespace(train=train, test=test, by=by, bs=bs, k=k, n=n, seed=seed, sizes=size_list, degradations=as_list(degradations) or None,
-                        progress=bar, cache=cache, detectors=_detectors_arg(detectors) if detectors else None,
+    o = SimpleNamespace(train=train, test=test, by=by, k=k, n=n, seed=seed, sizes=size_list, degradations=as_list(degradations) or None,
+                        run=dict(bs=bs, progress=bar, cache=cache), detectors=_detectors_arg(detectors) if detectors else None,
                         first=as_list(train) or [sorted(m.generator.unique())[0]],
                         tr=dict(arch=arch, pretrained=pretrained or None, epochs=epochs, lr=lr, crop=crop, num_workers=num_workers, seed=seed))
     print(EVAL_TASKS[task](m, out, o))

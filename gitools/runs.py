@@ -11,8 +11,8 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['RUN_FILE', 'LOCK_FILE', 'FINGERPRINT_COLS', 'made_by', 'is_empty_dir', 'check_folder', 'atomic_folder', 'fingerprint',
-           'RunFolder', 'atomic_write']
+__all__ = ['RUN_FILE', 'LOCK_FILE', 'FINGERPRINT_COLS', 'run_record', 'made_by', 'is_empty_dir', 'check_folder', 'atomic_folder',
+           'fingerprint', 'RunFolder', 'atomic_write']
 
 # %% ../nbs/00a_runs.ipynb #816e90c1
 RUN_FILE = 'gitools-run.json'
@@ -22,10 +22,15 @@ def _json(p:Path):
     try: return json.loads(p.read_text())
     except (OSError, ValueError): return None
 
+def run_record(path) -> dict|None:
+    "The record of the run in folder `path` (`gitools-run.json`: kind, options, data fingerprints), `{}` if unreadable, None if there is none."
+    p = Path(path)/RUN_FILE
+    return (_json(p) or {}) if p.is_file() else None
+
 def made_by(path) -> str|None:
     "What gitools wrote folder `path` as (a run's command, 'detector', 'ensemble' or 'cache'), or None if gitools did not make it."
     p = Path(path)
-    if (p/RUN_FILE).is_file(): return (_json(p/RUN_FILE) or {}).get('kind') or 'run'
+    if (rec := run_record(p)) is not None: return rec.get('kind') or 'run'
     cfg = _json(p/'config.json')
     if isinstance(cfg, dict) and str(cfg.get('format', '')).startswith('gitools-'): return cfg['format'][len('gitools-'):]
     if isinstance(_json(p/'cache.json'), dict) and (p/'cache.json').is_file(): return 'cache'
@@ -126,7 +131,7 @@ class RunFolder:
             self.replaced = self.path.with_name(f'{self.path.name}.replaced-{time.strftime("%Y%m%d-%H%M%S")}')
             self._lock(); self.path.rename(self.replaced); self._locked = False
             return
-        old = _json(self.path/RUN_FILE) or {}
+        old = run_record(self.path) or {}
         if not cont: raise GitoolsError(f"{self.path}: holds {_a(self.kind)} run already; --resume continues it, --overwrite replaces it, or choose another folder")
         mine, theirs = self.record['options'], old.get('options', {})
         diff = sorted(k for k in set(mine) | set(theirs) if k not in ignore and mine.get(k) != theirs.get(k))
